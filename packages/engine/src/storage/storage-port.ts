@@ -8,8 +8,11 @@
  *  2. `write` is atomic: after it resolves every op is durable; if it rejects, none is visible.
  *  3. A batch's ops apply in array order, so a later op on the same key wins.
  *  4. Errors are WeftErrors: `E_QUOTA` when the backend is full, `E_CLOSED` after `close()`,
- *     `E_STORAGE` for anything else.
+ *     `E_INVALID_ARGUMENT` for a malformed call (see {@link validateWriteOps}), `E_STORAGE` for
+ *     anything else.
  */
+
+import { WeftError } from '../errors.ts';
 
 /** The named stores every adapter provides. */
 export const STORES = ['changes', 'chain', 'docs', 'indexes', 'meta', 'snapshots'] as const;
@@ -79,4 +82,65 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
     }
   }
   return undefined;
+}
+
+const STORE_SET: ReadonlySet<string> = new Set(STORES);
+
+/** True when `name` is one of {@link STORES}. */
+export function isStoreName(name: unknown): name is StoreName {
+  return typeof name === 'string' && STORE_SET.has(name);
+}
+
+/**
+ * Throws `E_INVALID_ARGUMENT` unless `store` is a {@link StoreName}. Adapters call it on reads
+ * so that a typo fails loudly the same way in every backend instead of reading nothing.
+ */
+export function checkStoreName(store: unknown): asserts store is StoreName {
+  if (!isStoreName(store)) throw new WeftError('E_INVALID_ARGUMENT', `unknown store ${String(store)}`);
+}
+
+/** Throws `E_INVALID_ARGUMENT` unless `bytes` is a Uint8Array. */
+export function checkBytes(bytes: unknown, what: string): asserts bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new WeftError('E_INVALID_ARGUMENT', `${what} must be a Uint8Array`);
+}
+
+/**
+ * Validates a whole batch before anything is applied, throwing `E_INVALID_ARGUMENT` on the
+ * first bad op. Every adapter calls it first, so a bad op anywhere in a batch writes nothing,
+ * and callers see the same code whatever the backend.
+ */
+export function validateWriteOps(ops: readonly WriteOp[]): void {
+  if (!Array.isArray(ops)) throw new WeftError('E_INVALID_ARGUMENT', 'ops must be an array');
+  for (let i = 0; i < ops.length; i++) {
+    const op: unknown = ops[i];
+    if (typeof op !== 'object' || op === null) throw new WeftError('E_INVALID_ARGUMENT', `op ${i} is not an object`);
+    const o = op as Record<string, unknown>;
+    checkStoreName(o.store);
+    switch (o.type) {
+      case 'put':
+        checkBytes(o.key, `op ${i} key`);
+        checkBytes(o.value, `op ${i} value`);
+        break;
+      case 'delete':
+        checkBytes(o.key, `op ${i} key`);
+        break;
+      case 'deleteRange':
+        checkBytes(o.gte, `op ${i} gte`);
+        checkBytes(o.lt, `op ${i} lt`);
+        break;
+      default:
+        throw new WeftError('E_INVALID_ARGUMENT', `op ${i} has unknown type ${String(o.type)}`);
+    }
+  }
+}
+
+/** Throws `E_INVALID_ARGUMENT` unless the bounds are Uint8Arrays and `limit` a non-negative integer. */
+export function checkScanOptions(options: ScanOptions | undefined): void {
+  if (options === undefined) return;
+  if (options.gte !== undefined) checkBytes(options.gte, 'scan gte');
+  if (options.lt !== undefined) checkBytes(options.lt, 'scan lt');
+  const limit = options.limit;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new WeftError('E_INVALID_ARGUMENT', `scan limit must be a non-negative integer, got ${String(limit)}`);
+  }
 }
