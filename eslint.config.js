@@ -27,17 +27,8 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            'node:*',
-            'react',
-            'react-dom',
-            'fs',
-            'path',
-            'crypto',
-            'worker_threads',
-            '@weft/worker',
-            '@weft/react',
-          ],
+          paths: ['react', 'react-dom', 'fs', 'path', 'crypto', 'worker_threads', 'buffer', 'events'],
+          patterns: ['node:*', '@weft/worker*', '@weft/react*', '@weft/devtools*', '@weft/relay*'],
         },
       ],
       'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer', 'indexedDB', 'navigator'],

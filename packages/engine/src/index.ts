@@ -1,0 +1,32 @@
+/**
+ * @weft/engine: the pure-TypeScript core of Weft. Signed Merkle-DAG change log, CRDT documents,
+ * the sync protocol, and the ports (storage, transport, signing, clock) adapters plug into.
+ */
+export * from './errors.ts';
+export * from './ids.ts';
+export { toHex, fromHex, toBase64Url, compareBytes, equalBytes } from './bytes.ts';
+export { encode, decode, MAX_DEPTH, type CanonicalValue } from './encoding/canonical.ts';
+export * from './clock/hlc.ts';
+export * from './crypto/index.ts';
+export type { Change, SignedChange, ChangeLimits } from './change/change.ts';
+export { DEFAULT_CHANGE_LIMITS, CHANGE_DOMAIN, encodeChangeBody } from './change/change.ts';
+export { signChange, parseChange, verifyChange, hashBody, createGenesis } from './change/sign.ts';
+export type * from './change/op.ts';
+export { opId } from './change/op.ts';
+export type { ChangeStatus, LogEntry, VersionVector, EquivocationProof } from './log/change-log.ts';
+export { DEFAULT_PENDING_LIMITS, type PendingLimits } from './log/pending-buffer.ts';
+export type { DocState, FieldState, SequenceHooks } from './crdt/doc-state.ts';
+export { materialize } from './crdt/doc-state.ts';
+export type { Stamp } from './crdt/stamp.ts';
+export { compareStamp } from './crdt/stamp.ts';
+export * from './storage/storage-port.ts';
+export { createMemoryStorage, type MemoryStorageOptions } from './storage/memory-storage.ts';
+export type { Transport } from './sync/transport.ts';
+export { createMemoryTransportPair } from './sync/memory-transport.ts';
+export * from './sync/messages.ts';
+export { SyncSession, type SyncOptions, type SyncStats, type Scheduler } from './sync/session.ts';
+export { createReplica, Replica, type ReplicaOptions, type DocValue, type IngestInput } from './replica/replica.ts';
+export type { IngestResult, IngestStatus } from './replica/core.ts';
+export { Transaction, newDocId, type FieldValues } from './replica/transaction.ts';
+export type { Effect, CommitEvent, CommitListener } from './replica/effects.ts';
+export type { ChangeValidator, ValidationContext, Verdict } from './replica/validator.ts';

@@ -1,0 +1,191 @@
+/**
+ * The replica's commit pipeline: steps 5-10 of ingest for changes that are parsed and verified.
+ *
+ * Invariants:
+ *  1. A batch is committed with one storage write. If the write fails, the in-memory state is
+ *     reloaded from storage, so nothing is ever half-applied.
+ *  2. A change is stored only when its deps are stored; otherwise it is parked (step 6) and
+ *     retried, in the same batch, as soon as its last dep is stored.
+ *  3. Chain-invalid changes (step 5: seq gaps, missing own predecessor, wrong database) are never
+ *     stored; semantically invalid ones (equivocation, rules) are stored with status `rejected`.
+ *  4. Effects are emitted only after the write succeeds.
+ */
+import { WeftError, type WeftErrorCode } from '../errors.ts';
+import type { AuthorId, ChangeHash, DbId } from '../ids.ts';
+import type { SignedChange } from '../change/change.ts';
+import { ChangeLog } from '../log/change-log.ts';
+import type { PendingBuffer } from '../log/pending-buffer.ts';
+import type { HlcClock } from '../clock/hlc.ts';
+import type { StorageAdapter, WriteOp } from '../storage/storage-port.ts';
+import { encodeDocState } from '../crdt/doc-codec.ts';
+import { Materializer, type TouchSet } from './materializer.ts';
+import { docStorageKey, putEntryOps, putMeta } from './replica-store.ts';
+import type { CommitEvent, CommitListener, Effect } from './effects.ts';
+import type { ChangeValidator } from './validator.ts';
+import { fromHex } from '../bytes.ts';
+
+/** What happened to one change given to ingest. */
+export type IngestStatus = 'applied' | 'rejected' | 'pending' | 'duplicate' | 'invalid';
+
+/** The outcome for one change. */
+export interface IngestResult {
+  readonly status: IngestStatus;
+  readonly hash?: ChangeHash;
+  readonly code?: WeftErrorCode;
+  readonly message?: string;
+}
+
+/** The mutable heart of a replica. */
+export class ReplicaCore {
+  readonly log = new ChangeLog();
+  readonly pending: PendingBuffer;
+  readonly state: Materializer;
+  readonly listeners = new Set<CommitListener>();
+
+  constructor(
+    readonly dbId: DbId,
+    readonly storage: StorageAdapter,
+    readonly clock: HlcClock,
+    pending: PendingBuffer,
+    readonly validator: ChangeValidator | undefined,
+    seqHooks: Materializer['seqHooks'],
+    readonly durability: 'strict' | 'relaxed',
+  ) {
+    this.pending = pending;
+    this.state = new Materializer(this.log, seqHooks);
+  }
+
+  /** Step 5: the author chain. Returns an error code or null. Deps are all stored. */
+  private chainError(sc: SignedChange): { code: WeftErrorCode; message: string } | null {
+    const { author, seq, deps, db } = sc.change;
+    if (db === null ? (sc.hash as string) !== this.dbId : db !== this.dbId)
+      return { code: 'E_WRONG_DB', message: 'change belongs to another database' };
+    let prev = false;
+    for (const d of deps) {
+      const dc = this.log.get(d)!.sc.change;
+      if (dc.author !== author) continue;
+      if (dc.seq === seq - 1) prev = true;
+      else if (dc.seq >= seq) return { code: 'E_SEQ', message: `depends on its author's later change ${dc.seq}` };
+    }
+    if (seq > 1 && !prev)
+      return { code: 'E_SEQ', message: `seq ${seq} does not follow the author's change ${seq - 1}` };
+    return null;
+  }
+
+  /**
+   * Commits parsed, signature-checked changes. `results[i]` is filled for `items[i]`; parked
+   * changes released by this batch are committed with it.
+   */
+  async commit(items: readonly SignedChange[], local: boolean, origin?: unknown): Promise<IngestResult[]> {
+    const results: IngestResult[] = [];
+    const writes: WriteOp[] = [];
+    const touched: TouchSet = new Map();
+    const stored: ChangeHash[] = [];
+    const effects: Effect[] = [];
+    const queue: SignedChange[] = [];
+    const process = (sc: SignedChange): IngestResult => {
+      const { hash } = sc;
+      if (this.log.has(hash)) return { status: 'duplicate', hash };
+      const missing = sc.change.deps.filter((d) => !this.log.has(d));
+      if (missing.length > 0) {
+        this.pending.park(sc, missing);
+        return { status: 'pending', hash };
+      }
+      const chainErr = this.chainError(sc);
+      if (chainErr !== null) return { status: 'invalid', hash, ...chainErr };
+      const { author, seq } = sc.change;
+      let verdict: { code: WeftErrorCode; message: string } | null = null;
+      if (seq >= this.log.equivocatedAt(author)) verdict = { code: 'E_EQUIVOCATION', message: 'author equivocated' };
+      else if (this.log.hashAt(author, seq) !== undefined)
+        verdict = { code: 'E_EQUIVOCATION', message: `second change at seq ${seq}` };
+      else if (this.validator !== undefined) verdict = this.validator.check(sc, { log: this.log, state: this.state });
+      const fork = this.log.add(sc, verdict === null ? 'applied' : 'rejected', verdict?.code ?? null);
+      const entry = this.log.get(hash)!;
+      this.state.index(sc);
+      if (verdict === null) {
+        this.state.apply(sc, touched);
+        this.clock.observe(sc.change.hlc);
+      } else effects.push({ type: 'changeRejected', hash, code: verdict.code });
+      writes.push(...putEntryOps(entry, true));
+      stored.push(hash);
+      if (fork !== undefined) this.invalidateFrom(author, fork, touched, writes, effects);
+      for (const ready of this.pending.resolve(hash)) queue.push(ready);
+      return verdict === null ? { status: 'applied', hash } : { status: 'rejected', hash, ...verdict };
+    };
+    for (const sc of items) {
+      try {
+        results.push(process(sc));
+      } catch (err) {
+        if (!(err instanceof WeftError)) throw err;
+        results.push({ status: 'invalid', hash: sc.hash, code: err.code, message: err.message });
+      }
+      while (queue.length > 0) {
+        const sc2 = queue.shift()!;
+        try {
+          process(sc2);
+        } catch (err) {
+          if (!(err instanceof WeftError)) throw err;
+        }
+      }
+    }
+    if (stored.length === 0) return results;
+    for (const [key, t] of touched) {
+      const doc = this.state.docs.get(key)!;
+      writes.push({
+        type: 'put',
+        store: 'docs',
+        key: docStorageKey(key),
+        value: encodeDocState(doc, this.state.seqHooks),
+      });
+      const after = doc.alive;
+      if (!t.before && after) effects.push({ type: 'docCreated', collection: t.c, id: t.d });
+      else if (t.before && after) effects.push({ type: 'docUpdated', collection: t.c, id: t.d });
+      else if (t.before && !after) effects.push({ type: 'docDeleted', collection: t.c, id: t.d });
+    }
+    writes.push(
+      putMeta(
+        'heads',
+        [...this.log.heads].sort().map((h) => fromHex(h)),
+      ),
+    );
+    writes.push(putMeta('clock', [this.clock.latest.ms, this.clock.latest.c]));
+    try {
+      await this.storage.write(writes, { durability: this.durability });
+    } catch (err) {
+      await this.reload();
+      throw err instanceof WeftError ? err : new WeftError('E_STORAGE', String(err));
+    }
+    const event: CommitEvent = { stored, effects, local, origin };
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure must not undo or block a committed batch.
+      }
+    }
+    return results;
+  }
+
+  /** Rule E: every change of `author` at seq ≥ `from` becomes invalid; affected docs are rebuilt. */
+  private invalidateFrom(
+    author: AuthorId,
+    from: number,
+    touched: TouchSet,
+    writes: WriteOp[],
+    effects: Effect[],
+  ): void {
+    const rebuild = new Set<string>();
+    for (const e of this.log.authorChangesFrom(author, from)) {
+      if (e.status !== 'applied') continue;
+      e.status = 'rejected';
+      e.reason = 'E_EQUIVOCATION';
+      effects.push({ type: 'rolledBack', hash: e.sc.hash, code: 'E_EQUIVOCATION' });
+      writes.push(...putEntryOps(e, false));
+      for (const k of this.state.docsOf(e.sc)) rebuild.add(k);
+    }
+    this.state.rebuild(rebuild, touched);
+  }
+
+  /** Replaced by the replica: reloads in-memory state from storage after a failed write. */
+  reload: () => Promise<void> = async () => undefined;
+}

@@ -1,0 +1,133 @@
+/**
+ * Document state derived from the valid changes of the log (ingest step 9's "apply").
+ *
+ * Invariants:
+ *  1. The state of a doc is a function of the set of valid changes touching it (doc-state.ts),
+ *     so applying incrementally and rebuilding from scratch give the same result.
+ *  2. A doc is rebuilt, never patched, when a change touching it becomes invalid (equivocation,
+ *     a late revocation): its valid changes are re-applied in (height, hash) order.
+ *  3. Every doc whose visible value may have changed is recorded in the batch's touch set, with
+ *     whether it was visible before the batch, so effects can be emitted after commit.
+ */
+import { encode, type CanonicalValue } from '../encoding/canonical.ts';
+import { toHex } from '../bytes.ts';
+import { sha256 } from '../crypto/sha256.ts';
+import type { CollectionName, DocId, ChangeHash } from '../ids.ts';
+import type { SignedChange } from '../change/change.ts';
+import { applyDocOp, docKey, emptyDoc, materialize, type DocState, type SequenceHooks } from '../crdt/doc-state.ts';
+import { sortTopological, type ChangeLog, type LogEntry } from '../log/change-log.ts';
+
+/** Per-batch record of docs whose visible value may have changed. */
+export type TouchSet = Map<string, { readonly c: CollectionName; readonly d: DocId; readonly before: boolean }>;
+
+/** First sequence element id of a change: ids are seq·2^20 + k. */
+export const SEQ_ID_SPACE = 2 ** 20;
+
+/** Holds every document's CRDT state. */
+export class Materializer {
+  readonly docs = new Map<string, DocState>();
+  /** doc key → hashes of changes with ops on it (any status; filtered on rebuild). */
+  readonly docChanges = new Map<string, ChangeHash[]>();
+
+  constructor(
+    private readonly log: ChangeLog,
+    readonly seqHooks: SequenceHooks | undefined,
+  ) {}
+
+  private touch(touched: TouchSet, key: string, c: CollectionName, d: DocId): DocState {
+    let doc = this.docs.get(key);
+    if (!touched.has(key)) touched.set(key, { c, d, before: doc?.alive ?? false });
+    if (doc === undefined) this.docs.set(key, (doc = emptyDoc(c, d)));
+    return doc;
+  }
+
+  /** Indexes a stored change's docs (valid or not), so a later rebuild can find it. */
+  index(sc: SignedChange): void {
+    let last = '';
+    for (const op of sc.change.ops) {
+      if (op.k === 'genesis') continue;
+      const key = docKey(op.c, op.d);
+      if (key === last) continue;
+      last = key;
+      let list = this.docChanges.get(key);
+      if (list === undefined) this.docChanges.set(key, (list = []));
+      if (list[list.length - 1] !== sc.hash) list.push(sc.hash);
+    }
+  }
+
+  /** Applies every doc op of a valid change. */
+  apply(sc: SignedChange, touched: TouchSet, onlyDoc?: string): void {
+    const { change, hash } = sc;
+    const log = this.log;
+    const ctx = {
+      hash,
+      author: change.author,
+      seq: change.seq,
+      hlc: change.hlc,
+      isAfter: (tomb: string) => log.isAncestorOfDeps(tomb as ChangeHash, change.deps),
+    };
+    let counter = change.seq * SEQ_ID_SPACE;
+    const ops = change.ops;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      if (op.k === 'genesis') continue;
+      const start = counter;
+      if (op.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(op.x);
+      const key = docKey(op.c, op.d);
+      if (onlyDoc !== undefined && key !== onlyDoc) continue;
+      applyDocOp(this.touch(touched, key, op.c, op.d), op, i, ctx, start, this.seqHooks);
+    }
+  }
+
+  /** Re-derives the given docs from their currently valid changes. */
+  rebuild(keys: Iterable<string>, touched: TouchSet): void {
+    for (const key of keys) {
+      const old = this.docs.get(key);
+      if (old === undefined) continue;
+      this.touch(touched, key, old.c, old.d);
+      this.docs.set(key, emptyDoc(old.c, old.d));
+      const entries: LogEntry[] = [];
+      for (const h of this.docChanges.get(key) ?? []) {
+        const e = this.log.get(h);
+        if (e !== undefined && e.status === 'applied') entries.push(e);
+      }
+      for (const e of sortTopological(entries)) this.apply(e.sc, touched, key);
+    }
+  }
+
+  /** Docs a change has ops on. */
+  docsOf(sc: SignedChange): Set<string> {
+    const out = new Set<string>();
+    for (const op of sc.change.ops) if (op.k !== 'genesis') out.add(docKey(op.c, op.d));
+    return out;
+  }
+
+  /** The visible value of one doc, or undefined. */
+  get(c: string, d: string): Record<string, CanonicalValue> | undefined {
+    const doc = this.docs.get(docKey(c, d));
+    return doc === undefined ? undefined : materialize(doc, this.seqHooks);
+  }
+
+  /** Visible docs of a collection, sorted by id. */
+  list(c: string): { id: DocId; value: Record<string, CanonicalValue> }[] {
+    const out: { id: DocId; value: Record<string, CanonicalValue> }[] = [];
+    for (const doc of this.docs.values()) {
+      if (doc.c !== c || !doc.alive) continue;
+      const value = materialize(doc, this.seqHooks);
+      if (value !== undefined) out.push({ id: doc.d, value });
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Canonical hash of every visible document: equal on replicas with the same valid changes. */
+  stateHash(): string {
+    const keys = [...this.docs.keys()].sort();
+    const rows: CanonicalValue[] = [];
+    for (const k of keys) {
+      const doc = this.docs.get(k)!;
+      const value = materialize(doc, this.seqHooks);
+      if (value !== undefined) rows.push([doc.c, doc.d, value]);
+    }
+    return toHex(sha256(encode(rows)));
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * A sync session with one peer over any {@link Transport}: idempotent anti-entropy with
+ * credit-based flow control.
+ *
+ * Invariants:
+ *  1. Each side sends the changes the other's version vector lacks, in topological order, never
+ *     more than the receiver's outstanding credit; the receiver grants credit only after it has
+ *     committed a batch, so a slow receiver is never flooded.
+ *  2. A session is *settled* when the peer has acknowledged everything we sent, we hold every
+ *     change the peer's last hello advertised, and nothing is parked. While unsettled, the session
+ *     re-sends hello every `retryMs`; each hello resets the peer's view from real state, so lost,
+ *     duplicated or reordered frames delay sync but never break it.
+ *  3. Forks invisible to version vectors (equivocation) are found through heads: after the peer's
+ *     queue drains, unknown heads and missing deps are requested with `need`.
+ *  4. A new session after a disconnect resumes from the peer's stored state (its hello), so
+ *     nothing acknowledged is sent twice and nothing unacknowledged is lost.
+ */
+import { WeftError } from '../errors.ts';
+import type { ChangeHash } from '../ids.ts';
+import type { LogEntry, VersionVector } from '../log/change-log.ts';
+import type { Replica } from '../replica/replica.ts';
+import type { CommitEvent } from '../replica/effects.ts';
+import { host } from '../host.ts';
+import {
+  DEFAULT_MESSAGE_LIMITS,
+  PROTOCOL_VERSION,
+  decodeMessage,
+  encodeMessage,
+  vvAhead,
+  type HelloMessage,
+  type MessageLimits,
+  type SyncMessage,
+} from './messages.ts';
+import type { Transport } from './transport.ts';
+
+/** Schedules `cb` after `ms`; returns a cancel function. */
+export type Scheduler = (ms: number, cb: () => void) => () => void;
+
+/** Session tuning. */
+export interface SyncOptions {
+  /** Changes the peer may send before we grant more credit. */
+  readonly window?: number;
+  /** Largest batch we send. */
+  readonly batchSize?: number;
+  /** Re-hello interval while unsettled. */
+  readonly retryMs?: number;
+  readonly scheduler?: Scheduler;
+  readonly limits?: MessageLimits;
+}
+
+/** Counters for status displays. */
+export interface SyncStats {
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  changesIn: number;
+  changesOut: number;
+  rejectedIn: number;
+}
+
+const defaultScheduler: Scheduler = (ms, cb) => {
+  const h = host.setTimeout(cb, ms);
+  return () => host.clearTimeout(h);
+};
+
+/** One sync session. Create with `replica.sync(transport)`. */
+export class SyncSession {
+  readonly stats: SyncStats = {
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    changesIn: 0,
+    changesOut: 0,
+    rejectedIn: 0,
+  };
+  /** Resolves when the session ends; with the error that ended it, if any. */
+  readonly closed: Promise<WeftError | undefined>;
+  private resolveClosed!: (e: WeftError | undefined) => void;
+  private isClosed = false;
+  private readonly window: number;
+  private readonly batchSize: number;
+  private readonly retryMs: number;
+  private readonly schedule: Scheduler;
+  private readonly limits: MessageLimits;
+
+  private round = 0;
+  private peerHello: HelloMessage | undefined;
+  /** Entries queued for the peer. */
+  private outbox: LogEntry[] = [];
+  private queued = new Set<ChangeHash>();
+  private credits = 0;
+  private sendRound = -1;
+  /** Hashes the peer has or we sent (never queue them again this session). */
+  private readonly known = new Set<ChangeHash>();
+  /** Highest (author → seq) the peer acknowledged. */
+  private peerAck: VersionVector = {};
+  private unacked = 0;
+  private sentDone = false;
+  private cancelTimer: (() => void) | undefined;
+  private heard = false;
+  private readonly unsubscribe: () => void;
+  private inbound: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly transport: Transport,
+    options: SyncOptions = {},
+  ) {
+    this.window = options.window ?? 512;
+    this.batchSize = options.batchSize ?? 256;
+    this.retryMs = options.retryMs ?? 2000;
+    this.schedule = options.scheduler ?? defaultScheduler;
+    this.limits = options.limits ?? DEFAULT_MESSAGE_LIMITS;
+    this.closed = new Promise((r) => (this.resolveClosed = r));
+    this.unsubscribe = replica.onCommit((e) => this.onCommit(e));
+    transport.onMessage((frame) => {
+      // Frames are handled strictly in order: ingest is async.
+      this.inbound = this.inbound.then(() => this.receive(frame));
+    });
+    transport.onClose((reason) => this.finish(reason));
+    this.sendHello(false);
+    this.arm();
+  }
+
+  /** The transport kind ("webrtc", "relay", …). */
+  get kind(): string {
+    return this.transport.kind;
+  }
+
+  /** True when both sides hold the same changes as far as this session can tell. */
+  get settled(): boolean {
+    if (this.peerHello === undefined || this.outbox.length > 0 || this.unacked > 0) return false;
+    if (this.replica.pendingCount > 0) return false;
+    const ours = this.replica.versionVector();
+    if (vvAhead(this.peerHello.vv, ours).length > 0) return false;
+    return this.peerHello.heads.every((h) => this.replica.getChange(h) !== undefined);
+  }
+
+  /** How many changes the peer has advertised that we do not hold. */
+  get lag(): number {
+    if (this.peerHello === undefined) return 0;
+    const ours = this.replica.versionVector();
+    let n = 0;
+    for (const a of vvAhead(this.peerHello.vv, ours)) n += this.peerHello.vv[a]! - (ours[a] ?? 0);
+    return n;
+  }
+
+  /** Resolves once every frame received so far has been fully handled. */
+  async idle(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.inbound;
+      await seen;
+    } while (seen !== this.inbound);
+  }
+
+  /** Closes the session and the transport. */
+  close(): void {
+    this.transport.close();
+    this.finish(undefined);
+  }
+
+  private finish(reason: WeftError | undefined): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.cancelTimer?.();
+    this.unsubscribe();
+    this.resolveClosed(reason);
+  }
+
+  private send(m: SyncMessage): void {
+    if (this.isClosed) return;
+    const frame = encodeMessage(m);
+    this.stats.framesOut++;
+    this.stats.bytesOut += frame.length;
+    this.transport.send(frame);
+  }
+
+  private fail(err: WeftError): void {
+    this.send({ t: 'error', code: err.code, message: err.message });
+    this.transport.close();
+    this.finish(err);
+  }
+
+  private sendHello(reply: boolean): void {
+    this.round++;
+    this.send({
+      t: 'hello',
+      protocol: PROTOCOL_VERSION,
+      db: this.replica.dbId,
+      schema: this.replica.internals.validator?.schemaHash ?? null,
+      vv: this.replica.versionVector(),
+      heads: this.replica.heads(),
+      round: this.round,
+      window: this.window,
+      reply,
+    });
+  }
+
+  /** Keeps a retry timer while unsettled (invariant 2). */
+  private arm(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    if (this.isClosed || this.settled) return;
+    this.cancelTimer = this.schedule(this.retryMs, () => {
+      this.cancelTimer = undefined;
+      if (this.isClosed) return;
+      if (!this.heard && !this.settled) this.sendHello(false);
+      this.heard = false;
+      this.arm();
+    });
+  }
+
+  private async receive(frame: Uint8Array): Promise<void> {
+    if (this.isClosed) return;
+    this.stats.framesIn++;
+    this.stats.bytesIn += frame.length;
+    this.heard = true;
+    let m: SyncMessage;
+    try {
+      m = decodeMessage(frame, this.limits);
+    } catch (err) {
+      this.fail(err instanceof WeftError ? err : new WeftError('E_PROTOCOL', String(err)));
+      return;
+    }
+    try {
+      await this.handle(m);
+    } catch (err) {
+      if (err instanceof WeftError && err.code === 'E_CLOSED') return this.finish(err);
+      this.fail(err instanceof WeftError ? err : new WeftError('E_INTERNAL', String(err)));
+      return;
+    }
+    this.arm();
+  }
+
+  private async handle(m: SyncMessage): Promise<void> {
+    switch (m.t) {
+      case 'hello':
+        return this.onHello(m);
+      case 'changes':
+        return this.onChanges(m.batch, m.round, m.done);
+      case 'need':
+        return this.onNeed(m.hashes);
+      case 'credit':
+        if (m.round === this.sendRound) this.credits += m.n;
+        this.onAck(m.vv);
+        this.flush();
+        return;
+      case 'error':
+        this.transport.close();
+        this.finish(new WeftError(m.code, `peer: ${m.message}`));
+        return;
+    }
+  }
+
+  private onHello(m: HelloMessage): void {
+    if (m.protocol !== PROTOCOL_VERSION)
+      throw new WeftError('E_PROTOCOL', `peer speaks protocol ${m.protocol}, we speak ${PROTOCOL_VERSION}`);
+    if (m.db !== this.replica.dbId) throw new WeftError('E_WRONG_DB', 'peer is syncing another database');
+    this.peerHello = m;
+    this.sendRound = m.round;
+    this.credits = Math.min(m.window, this.limits.maxBatch * 64);
+    this.peerAck = { ...m.vv };
+    this.known.clear();
+    for (const h of m.heads) this.known.add(h);
+    this.outbox = this.replica.internals.log.missingFor(m.vv).filter((e) => !this.known.has(e.sc.hash));
+    this.queued = new Set(this.outbox.map((e) => e.sc.hash));
+    this.unacked = 0;
+    this.sentDone = false;
+    if (!m.reply) this.sendHello(true);
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.peerHello === undefined) return;
+    while (this.credits > 0 && this.outbox.length > 0) {
+      const n = Math.min(this.credits, this.batchSize, this.outbox.length);
+      const batch = this.outbox.splice(0, n);
+      for (const e of batch) {
+        this.queued.delete(e.sc.hash);
+        this.known.add(e.sc.hash);
+      }
+      this.credits -= n;
+      this.unacked += n;
+      this.stats.changesOut += n;
+      this.sentDone = this.outbox.length === 0;
+      this.send({ t: 'changes', round: this.sendRound, batch: batch.map((e) => e.sc.bytes), done: this.sentDone });
+    }
+    if (this.outbox.length === 0 && !this.sentDone) {
+      this.sentDone = true;
+      this.send({ t: 'changes', round: this.sendRound, batch: [], done: true });
+    }
+  }
+
+  private onAck(vv: VersionVector): void {
+    for (const a in vv) if (vv[a]! > (this.peerAck[a] ?? 0)) this.peerAck[a] = vv[a]!;
+    // Everything we sent is acknowledged once the peer's vv covers our own.
+    const ours = this.replica.versionVector();
+    if (vvAhead(ours, this.peerAck).length === 0) this.unacked = 0;
+  }
+
+  private async onChanges(batch: readonly Uint8Array[], round: number, done: boolean): Promise<void> {
+    if (batch.length > 0) {
+      const results = await this.replica.ingestMany(batch, this);
+      for (const r of results) {
+        if (r.hash !== undefined) this.known.add(r.hash);
+        if (r.status === 'invalid') this.stats.rejectedIn++;
+      }
+      this.stats.changesIn += batch.length;
+      this.send({ t: 'credit', round, n: batch.length, vv: this.replica.versionVector() });
+    } else if (done) this.send({ t: 'credit', round, n: 0, vv: this.replica.versionVector() });
+    if (done) this.requestMissing();
+  }
+
+  private requestMissing(): void {
+    const want = new Set<ChangeHash>(this.replica.missingDeps());
+    for (const h of this.peerHello?.heads ?? [])
+      if (this.replica.getChange(h) === undefined && !this.replica.internals.pending.has(h)) want.add(h);
+    if (want.size > 0) this.send({ t: 'need', hashes: [...want].slice(0, this.limits.maxHashes) });
+  }
+
+  private onNeed(hashes: readonly ChangeHash[]): void {
+    const front: LogEntry[] = [];
+    for (const h of hashes) {
+      const e = this.replica.getChange(h);
+      if (e !== undefined && !this.queued.has(h)) front.push(e);
+    }
+    this.outbox = [...front, ...this.outbox];
+    for (const e of front) this.queued.add(e.sc.hash);
+    this.sentDone = false;
+    this.flush();
+  }
+
+  /** Pushes newly stored changes the peer doesn't have yet. */
+  private onCommit(e: CommitEvent): void {
+    if (this.peerHello === undefined || this.isClosed || e.origin === this) return;
+    let added = false;
+    for (const h of e.stored) {
+      if (this.known.has(h) || this.queued.has(h)) continue;
+      const entry = this.replica.getChange(h);
+      if (entry === undefined) continue;
+      this.outbox.push(entry);
+      this.queued.add(h);
+      added = true;
+    }
+    if (added) {
+      this.sentDone = false;
+      this.flush();
+      this.arm();
+    }
+  }
+}
