@@ -1,0 +1,1 @@
+export { openIndexedDbStorage, type IndexedDbStorageOptions } from './storage/indexeddb-storage.ts';
