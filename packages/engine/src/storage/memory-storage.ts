@@ -116,12 +116,12 @@ class MemoryStore {
     return this.sorted;
   }
 
-  /** Keys in `[gte, lt)` in byte order; either bound may be open. */
-  range(gte: string | undefined, lt: string | undefined): readonly string[] {
+  /** Index bounds `[lo, hi)` of the keys in `[gte, lt)` within {@link sortedKeys}; open bounds allowed. */
+  bounds(gte: string | undefined, lt: string | undefined): [keys: readonly string[], lo: number, hi: number] {
     const keys = this.sortedKeys();
     const lo = gte === undefined ? 0 : lowerBound(keys, gte);
     const hi = lt === undefined ? keys.length : lowerBound(keys, lt);
-    return hi > lo ? keys.slice(lo, hi) : [];
+    return [keys, lo, Math.max(lo, hi)];
   }
 }
 
@@ -164,7 +164,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       const prev = store.remove(k);
       if (prev !== undefined) record(k, prev);
     } else {
-      for (const k of store.range(keyString(op.gte), keyString(op.lt))) record(k, store.remove(k));
+      const [keys, lo, hi] = store.bounds(keyString(op.gte), keyString(op.lt));
+      // Copy first: removing marks the index stale, and the next refresh replaces `keys`.
+      for (const k of keys.slice(lo, hi)) record(k, store.remove(k));
     }
   };
 
@@ -187,13 +189,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       const s = open(store);
       checkScanOptions(scanOptions);
       const { gte, lt, reverse = false, limit } = scanOptions;
-      let keys = s.range(gte && keyString(gte), lt && keyString(lt));
-      if (reverse) keys = keys.slice().reverse();
-      if (limit !== undefined && keys.length > limit) keys = keys.slice(0, limit);
-      return keys.map((k): Entry => {
-        const slot = s.map.get(k)!;
-        return { key: slot.key.slice(), value: slot.value.slice() };
-      });
+      const [keys, lo, hi] = s.bounds(gte && keyString(gte), lt && keyString(lt));
+      const n = Math.min(hi - lo, limit ?? Infinity);
+      const out: Entry[] = new Array<Entry>(n);
+      // Walk indices rather than slicing: a `limit: 1` scan of a big store stays O(log n).
+      for (let i = 0; i < n; i++) {
+        const slot = s.map.get(keys[reverse ? hi - 1 - i : lo + i]!)!;
+        out[i] = { key: slot.key.slice(), value: slot.value.slice() };
+      }
+      return out;
     },
 
     async write(ops, _writeOptions?: WriteOptions) {
