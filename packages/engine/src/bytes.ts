@@ -10,11 +10,22 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
 /** Parses lower- or upper-case hex; throws on odd length or a non-hex digit. */
 export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new TypeError('invalid hex');
+  if (hex.length % 2 !== 0) throw new TypeError('invalid hex');
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    const hi = HEX_VALUE[hex.charCodeAt(i * 2)] ?? -1;
+    const lo = HEX_VALUE[hex.charCodeAt(i * 2 + 1)] ?? -1;
+    if (hi < 0 || lo < 0) throw new TypeError('invalid hex');
+    out[i] = (hi << 4) | lo;
+  }
   return out;
 }
 
@@ -49,7 +60,7 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 }
 
 const utf8Encoder = new host.TextEncoder();
-const utf8Decoder = new host.TextDecoder('utf-8', { fatal: true });
+const utf8Decoder = new host.TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 encode. */
 export function utf8(s: string): Uint8Array {

@@ -14,7 +14,10 @@ export interface SubtleLike {
 
 interface HostGlobals {
   readonly TextEncoder: new () => { encode(input?: string): Uint8Array };
-  readonly TextDecoder: new (label?: string, options?: { fatal?: boolean }) => { decode(input?: Uint8Array): string };
+  readonly TextDecoder: new (
+    label?: string,
+    options?: { fatal?: boolean; ignoreBOM?: boolean },
+  ) => { decode(input?: Uint8Array): string };
   readonly crypto?: { readonly subtle?: SubtleLike; getRandomValues<T extends Uint8Array>(array: T): T };
   setTimeout(cb: () => void, ms?: number): unknown;
   clearTimeout(handle: unknown): void;

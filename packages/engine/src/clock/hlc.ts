@@ -69,8 +69,14 @@ export class HlcClock {
   }
 
   /** Issues a fresh timestamp, strictly greater than all before it. */
+  /** The wall clock, floored and bounded; a broken clock (NaN) reads as 0 so the clamp still holds. */
+  private readWall(): number {
+    const w = Math.floor(this.wall());
+    return Number.isFinite(w) ? Math.min(Math.max(0, w), HLC_MAX_MS) : 0;
+  }
+
   now(): Hlc {
-    const wall = Math.min(Math.max(0, Math.floor(this.wall())), HLC_MAX_MS);
+    const wall = this.readWall();
     if (wall > this.last.ms) this.last = { ms: wall, c: 0 };
     else this.last = bump(this.last);
     return this.last;
@@ -78,7 +84,8 @@ export class HlcClock {
 
   /** Merges a remote timestamp into the clock, clamping one too far in the future. */
   observe(remote: Hlc): ObserveResult {
-    const wall = Math.floor(this.wall());
+    if (!isHlc(remote)) throw new WeftError('E_INVALID_ARGUMENT', 'not a valid hybrid logical timestamp');
+    const wall = this.readWall();
     const driftMs = remote.ms - wall;
     if (driftMs > this.maxDriftMs) {
       const clampedTo: Hlc = { ms: Math.min(wall + this.maxDriftMs, HLC_MAX_MS), c: 0 };

@@ -32,10 +32,14 @@ export type CanonicalValue =
 export const MAX_DEPTH = 64;
 
 const te = new host.TextEncoder();
-const td = new host.TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is content, not a marker to strip (canonicality, invariant 1).
+const td = new host.TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 class Writer {
-  buf = new Uint8Array(256);
+  // One growing buffer shared by every encode call: encode is synchronous and never re-entered,
+  // so reusing it saves an allocation per call on the hot path.
+  static shared: Writer | undefined;
+  buf = new Uint8Array(4096);
   view = new DataView(this.buf.buffer);
   pos = 0;
   ensure(n: number): void {
@@ -88,6 +92,8 @@ function encodedKey(k: string): Uint8Array {
   return enc;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function writeString(w: Writer, s: string): void {
   // ASCII fast path: most keys and ids are ASCII.
   let ascii = true;
@@ -102,6 +108,8 @@ function writeString(w: Writer, s: string): void {
     for (let i = 0; i < s.length; i++) w.buf[w.pos++] = s.charCodeAt(i);
     return;
   }
+  // A lone surrogate would silently become U+FFFD, giving two strings one encoding.
+  if (LONE_SURROGATE.test(s)) throw new WeftError('E_INVALID_ARGUMENT', 'string holds a lone surrogate');
   const b = te.encode(s);
   w.head(3, b.length);
   w.bytes(b);
@@ -136,6 +144,7 @@ function write(w: Writer, v: CanonicalValue, depth: number): void {
   } else if (typeof v === 'object') {
     const obj = v as { readonly [key: string]: CanonicalValue };
     const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
+    if (keys.includes('__proto__')) throw new WeftError('E_INVALID_ARGUMENT', 'map key "__proto__" is not allowed');
     const encKeys = keys.map(encodedKey);
     const order = keys.map((_, i) => i);
     order.sort((a, b) => compareBytes(encKeys[a]!, encKeys[b]!));
@@ -151,9 +160,13 @@ function write(w: Writer, v: CanonicalValue, depth: number): void {
 
 /** Encodes `value` to its single canonical byte string. */
 export function encode(value: CanonicalValue): Uint8Array {
-  const w = new Writer();
+  const w = Writer.shared ?? (Writer.shared = new Writer());
+  w.pos = 0;
   write(w, value, 0);
-  return w.buf.slice(0, w.pos);
+  const out = w.buf.slice(0, w.pos);
+  // Don't pin a huge buffer after an occasional large value.
+  if (w.buf.length > 1 << 20) Writer.shared = undefined;
+  return out;
 }
 
 function fail(msg: string, pos: number): never {
@@ -207,27 +220,28 @@ function readKey(r: Reader): { key: string; start: number; end: number } {
 
 function readText(r: Reader, n: number): string {
   const start = r.pos;
-  let s = '';
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    const c = r.buf[start + i]!;
-    if (c > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) {
-    for (let i = 0; i < n; i += 4096)
-      s += String.fromCharCode.apply(null, Array.from(r.buf.subarray(start + i, start + Math.min(n, i + 4096))));
-  } else {
-    try {
-      s = td.decode(r.buf.subarray(start, start + n));
-    } catch {
-      fail('invalid UTF-8', start);
-    }
-  }
+  const buf = r.buf;
   r.pos += n;
-  return s;
+  if (n <= 64) {
+    // Short strings (keys, ids, hex) are almost always ASCII: building them directly beats
+    // a TextDecoder call.
+    let s = '';
+    for (let i = start; i < start + n; i++) {
+      const c = buf[i]!;
+      if (c > 0x7f) return decodeUtf8(buf, start, n);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return decodeUtf8(buf, start, n);
+}
+
+function decodeUtf8(buf: Uint8Array, start: number, n: number): string {
+  try {
+    return td.decode(buf.subarray(start, start + n));
+  } catch {
+    return fail('invalid UTF-8', start);
+  }
 }
 
 function read(r: Reader, depth: number): CanonicalValue {

@@ -24,7 +24,7 @@ import { decodeChangeRecord, metaKey, putMeta } from './replica-store.ts';
 import { decode } from '../encoding/canonical.ts';
 import type { CommitListener } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
-import { mapConcurrent, Mutex } from './concurrency.ts';
+import { Mutex, Semaphore } from './concurrency.ts';
 import { SyncSession, type SyncOptions } from '../sync/session.ts';
 import type { Transport } from '../sync/transport.ts';
 
@@ -54,6 +54,8 @@ export interface ReplicaOptions {
   readonly durability?: 'strict' | 'relaxed';
   /** Signature checks in flight at once during ingest. */
   readonly verifyConcurrency?: number;
+  /** Randomness port (genesis nonce, new doc ids); defaults to crypto.getRandomValues. */
+  readonly random?: (n: number) => Uint8Array;
 }
 
 /** A document as returned by reads: its id plus its visible fields. */
@@ -66,6 +68,8 @@ export type IngestInput = Uint8Array | { readonly bytes: Uint8Array; readonly ha
 export class Replica {
   private core: ReplicaCore;
   private readonly mutex = new Mutex();
+  /** One limit on signature checks in flight for the whole replica, so concurrent ingests pipeline. */
+  private readonly verifySlots: Semaphore;
   private readonly sessions = new Set<SyncSession>();
   private closed = false;
 
@@ -79,6 +83,7 @@ export class Replica {
     core: ReplicaCore,
   ) {
     this.core = core;
+    this.verifySlots = new Semaphore(options.verifyConcurrency ?? 64);
   }
 
   /** The author id of this replica's identity. */
@@ -98,17 +103,26 @@ export class Replica {
     this.check();
     return this.mutex.run(async () => {
       const core = this.core;
-      const tx = new Transaction({ docState: (c, d) => core.state.docs.get(docKey(c, d)) });
+      const tx = new Transaction({
+        docState: (c, d) => core.state.docs.get(docKey(c, d)),
+        random: this.options.random ?? randomBytes,
+      });
       fn(tx);
       if (tx.ops.length === 0) throw new WeftError('E_INVALID_ARGUMENT', 'a change needs at least one op');
       const verdict = core.validator?.checkLocal(tx.ops, { log: core.log, state: core.state }) ?? null;
       if (verdict !== null) throw new WeftError(verdict.code, verdict.message);
+      const seq = core.log.maxSeq(this.identity.author) + 1;
+      // deps = the heads we have seen plus our own previous change, even when a later change
+      // already covers it: the chain rule (ingest step 5) checks it directly.
+      const deps = new Set(core.log.heads);
+      const prev = core.log.hashAt(this.identity.author, seq - 1);
+      if (prev !== undefined) deps.add(prev);
       const change: Change = {
         v: 1,
         db: this.dbId,
         author: this.identity.author,
-        seq: core.log.maxSeq(this.identity.author) + 1,
-        deps: [...core.log.heads].sort(),
+        seq,
+        deps: [...deps].sort(),
         hlc: core.clock.now(),
         schema: core.validator?.schemaHash ?? null,
         ops: tx.ops,
@@ -148,6 +162,10 @@ export class Replica {
       const hash = input instanceof Uint8Array ? undefined : input.hash;
       try {
         const sc = parseChange(bytes, this.limits, hash);
+        // A change of another database is refused before anything else, parking included.
+        const db = sc.change.db;
+        if (db === null ? (sc.hash as string) !== this.dbId : db !== this.dbId)
+          throw new WeftError('E_WRONG_DB', 'change belongs to another database');
         if (this.core.log.has(sc.hash) || this.core.pending.has(sc.hash))
           results[i] = { status: 'duplicate', hash: sc.hash };
         else parsed.push({ i, sc });
@@ -158,7 +176,7 @@ export class Replica {
     });
     // Step 4 runs before the commit section: an await on WebCrypto inside a storage
     // transaction would auto-commit it (IndexedDB), and verifying in parallel is the hot path.
-    const ok = await mapConcurrent(parsed, this.options.verifyConcurrency ?? 64, (p) => verifyChange(this.port, p.sc));
+    const ok = await Promise.all(parsed.map((p) => this.verifySlots.run(() => verifyChange(this.port, p.sc))));
     const toCommit: { i: number; sc: (typeof parsed)[number]['sc'] }[] = [];
     parsed.forEach((p, k) => {
       if (ok[k]) toCommit.push(p);
@@ -347,7 +365,7 @@ export async function createReplica(options: ReplicaOptions): Promise<Replica> {
   const { dbId: newId, genesis } = await createGenesis(options.identity, {
     name: options.create.name,
     hlc: clock.now(),
-    nonce: randomBytes(16),
+    nonce: (options.random ?? randomBytes)(16),
     schema: options.validator?.schemaHash ?? null,
   });
   await storage.write([putMeta('db', newId)]);

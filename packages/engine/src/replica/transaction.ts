@@ -13,8 +13,8 @@ import type { DocState } from '../crdt/doc-state.ts';
 import { orSetTags, type OrSet } from '../crdt/or-set.ts';
 
 /** A fresh random document id: 128 bits, URL-safe base64. */
-export function newDocId(): DocId {
-  return toBase64Url(randomBytes(16)) as DocId;
+export function newDocId(random: (n: number) => Uint8Array = randomBytes): DocId {
+  return toBase64Url(random(16)) as DocId;
 }
 
 /** Plain field values a doc can be written with. */
@@ -23,6 +23,8 @@ export type FieldValues = { readonly [field: string]: CanonicalValue };
 /** What the transaction needs from the replica: current doc states, for observed-remove tags. */
 export interface TxHost {
   docState(c: CollectionName, d: DocId): DocState | undefined;
+  /** Randomness port for new doc ids. */
+  readonly random: (n: number) => Uint8Array;
 }
 
 function target(collection: string, id: string): { c: CollectionName; d: DocId } {
@@ -54,7 +56,7 @@ export class Transaction {
   constructor(private readonly host: TxHost) {}
 
   /** Creates a document (random id unless given) with the given fields; returns its id. */
-  insert(collection: string, fields: FieldValues, id: string = newDocId()): DocId {
+  insert(collection: string, fields: FieldValues, id: string = newDocId(this.host.random)): DocId {
     const { c, d } = target(collection, id);
     this.update(c, d, fields);
     if (Object.keys(fields).length === 0) this.push({ k: 'set', c, d, p: ['_created'], v: true });

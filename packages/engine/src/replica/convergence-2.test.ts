@@ -1,0 +1,3 @@
+import { convergenceShard } from './convergence.test-suite.ts';
+
+convergenceShard(1, 2);
