@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // The engine is pure TypeScript: no DOM, no Node, no React (DESIGN §1).
     files: ['packages/engine/src/**/*.ts'],
-    ignores: ['packages/engine/src/**/*.test.ts', 'packages/engine/src/testing/**'],
+    ignores: ['packages/engine/src/**/*.test.ts', 'packages/engine/src/**/*.test-*.ts', 'packages/engine/src/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
