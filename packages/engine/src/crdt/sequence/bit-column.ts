@@ -1,0 +1,96 @@
+/**
+ * Exp-Golomb coded columns of ints >= 0. Order k codes x as gamma(floor(x / 2^k) + 1) followed by
+ * the k low bits of x; the writer picks the k in 0..10 that makes the column smallest and stores
+ * it in the first byte. Per-change id block lengths and seq gaps are mostly tiny (slow typing
+ * makes one change per keystroke), so most cost 1-4 bits instead of a whole byte.
+ */
+import { WeftError } from '../../errors.ts';
+import type { ByteReader, ByteWriter } from './varint.ts';
+
+const MAX_K = 10;
+
+function bitLength(v: number): number {
+  let n = 0;
+  for (let x = v; x >= 1; x = Math.floor(x / 2)) n++;
+  return n;
+}
+
+/** Collects values, then writes them with the best order. */
+export class BitColumnWriter {
+  private readonly values: number[] = [];
+
+  /** Appends `x` (a safe integer >= 0). */
+  push(x: number): void {
+    this.values.push(x);
+  }
+
+  /** Writes the column as one length-prefixed block. */
+  finish(out: ByteWriter): void {
+    let bestK = 0;
+    let best = Infinity;
+    for (let k = 0; k <= MAX_K; k++) {
+      let bits = 0;
+      const d = 2 ** k;
+      for (const x of this.values) bits += 2 * bitLength(Math.floor(x / d) + 1) - 1 + k;
+      if (bits < best) {
+        best = bits;
+        bestK = k;
+      }
+    }
+    const bytes = new Uint8Array(1 + Math.ceil(best / 8));
+    bytes[0] = bestK;
+    let pos = 8;
+    const put = (b: number): void => {
+      if (b) bytes[pos >> 3]! |= 0x80 >> (pos & 7);
+      pos++;
+    };
+    const d = 2 ** bestK;
+    for (const x of this.values) {
+      const q = Math.floor(x / d) + 1;
+      const n = bitLength(q) - 1;
+      pos += n;
+      for (let i = n; i >= 0; i--) put(Math.floor(q / 2 ** i) % 2);
+      for (let i = bestK - 1; i >= 0; i--) put(Math.floor(x / 2 ** i) % 2);
+    }
+    out.block(bytes);
+  }
+}
+
+/** Reads a column written by {@link BitColumnWriter}. */
+export class BitColumnReader {
+  private readonly buf: Uint8Array;
+  private pos = 8;
+  private readonly k: number;
+
+  constructor(input: ByteReader) {
+    const r = input.block();
+    this.buf = r.bytes(r.end - r.pos);
+    this.k = this.buf.length === 0 ? 0 : this.buf[0]!;
+    if (this.buf.length === 0 || this.k > MAX_K) throw new WeftError('E_DECODE', 'sequence snapshot: bad bit column');
+  }
+
+  private bit(): number {
+    const p = this.pos++;
+    if (p >> 3 >= this.buf.length) throw new WeftError('E_DECODE', 'sequence snapshot: truncated bit column');
+    return (this.buf[p >> 3]! >> (7 - (p & 7))) & 1;
+  }
+
+  /** The next value. */
+  next(): number {
+    let n = 0;
+    while (this.bit() === 0) if (++n > 52) throw new WeftError('E_DECODE', 'sequence snapshot: bit code too long');
+    let q = 1;
+    for (let i = 0; i < n; i++) q = q * 2 + this.bit();
+    let low = 0;
+    for (let i = 0; i < this.k; i++) low = low * 2 + this.bit();
+    const x = (q - 1) * 2 ** this.k + low;
+    if (!Number.isSafeInteger(x)) throw new WeftError('E_DECODE', 'sequence snapshot: integer beyond 2^53');
+    return x;
+  }
+
+  /** True when only zero padding is left. */
+  get done(): boolean {
+    for (let p = this.pos; p < this.buf.length * 8; p++) if ((this.buf[p >> 3]! >> (7 - (p & 7))) & 1) return false;
+    return this.pos <= this.buf.length * 8 && this.buf.length * 8 - this.pos < 8;
+  }
+}

@@ -1,0 +1,441 @@
+/**
+ * The sequence CRDT shared by `text` and `list<T>`: FugueMax ordering over run-length encoded
+ * runs held in a B+ tree, with a per-agent id index.
+ *
+ * Why FugueMax (the "YjsMod" integration of Diamond Types, proven equal to FugueMax by Weidner
+ * and Kleppmann, "The Art of the Fugue", 2023): like YATA it needs only a left and a right origin
+ * per element, so a burst of typing is one run with one pair of origins and local inserts never
+ * scan; unlike YATA and RGA it is maximally non-interleaving, so text typed concurrently at one
+ * place, forwards or backwards, never interleaves. An Eg-walker event graph would store less
+ * metadata but needs to retreat and advance through history on every concurrent merge and
+ * would make the signed op format depend on version vectors; our engine already delivers ops
+ * causally with ids derived from signed changes, which is exactly what FugueMax assumes.
+ *
+ * Data structure: runs in a B+ tree caching visible and total counts per node (index -> run and
+ * run -> position in O(log n)); for each agent, a chunked sorted array of its runs by counter
+ * (id -> run in O(log n), with a one-entry cache for consecutive lookups). Remote inserts whose
+ * right origin is the element right after their left origin, i.e. almost all, skip the FugueMax
+ * scan. Deleted text content is dropped; tombstones keep only ids and origins.
+ *
+ * Invariants:
+ *  1. Element ids `(agent, counter)` are unique: an insert's counters must start at or after
+ *     the end of everything indexed for that agent (`AgentRuns.end`), otherwise it is rejected.
+ *  2. Element k > 0 of a run has left origin `(agent, counter + k - 1)`; all elements of a run
+ *     share its right origin and deleted flag. Splitting or merging runs never changes any
+ *     element's id, origins, content or flag, so it is invisible to every reader and encoder.
+ *  3. The document order is the FugueMax order of all elements ever integrated, tombstones
+ *     included, and it depends only on the set of integrated ops, not on their (causal) order.
+ *  4. Every node's `vis`/`len` equal the sums over its runs; every live run is in exactly one
+ *     leaf (`run.leaf`) and exactly once in its agent's index; dead (merged) runs have len 0.
+ *  5. A remote op is fully validated (shape, known ids, fresh counters, origin order) before the
+ *     first semantic mutation; only invisible run splits (invariant 2) may precede a rejection.
+ *  6. Deletion is permanent and idempotent; a deleted element keeps its place as a tombstone.
+ */
+import { WeftError } from '../../errors.ts';
+import { AgentRuns } from './id-index.ts';
+import { type ContentOps, NONE, Run, canMerge } from './run.ts';
+import { type Leaf, RunTree } from './run-tree.ts';
+
+function invalid(msg: string): never {
+  throw new WeftError('E_VALIDATION', `sequence: ${msg}`);
+}
+
+/** The CRDT state without any notion of payloads; agents are small integers here. */
+export class SequenceCore<C> {
+  tree: RunTree<C>;
+  readonly agents: string[] = [];
+  readonly byAgent: AgentRuns<C>[] = [];
+  private readonly agentIds = new Map<string, number>();
+  /** Origins chosen by the last {@link insertLocal}: agent index ({@link NONE} for none) and counter. */
+  lA = NONE;
+  lC = 0;
+  rA = NONE;
+  rC = 0;
+
+  constructor(
+    readonly ops: ContentOps<C>,
+    tree: RunTree<C> = new RunTree<C>(),
+  ) {
+    this.tree = tree;
+  }
+
+  /** Visible element count. */
+  get length(): number {
+    return this.tree.root.vis;
+  }
+
+  /** The agent's index, registering it if new. */
+  agent(name: string): number {
+    let i = this.agentIds.get(name);
+    if (i === undefined) {
+      i = this.agents.push(name) - 1;
+      this.agentIds.set(name, i);
+      this.byAgent.push(new AgentRuns<C>());
+    }
+    return i;
+  }
+
+  /** The agent's index, or {@link NONE} when it never inserted anything here. */
+  knownAgent(name: string): number {
+    return this.agentIds.get(name) ?? NONE;
+  }
+
+  /** The live run holding `(agent, counter)`. */
+  find(agent: number, counter: number): Run<C> | undefined {
+    return agent < 0 ? undefined : this.byAgent[agent]?.find(counter);
+  }
+
+  /** True when every id `(agent, counter .. counter+len-1)` exists. */
+  hasRange(agent: number, counter: number, len: number): boolean {
+    for (let c = counter, end = counter + len; c < end;) {
+      const run = this.find(agent, c);
+      if (run === undefined) return false;
+      c = run.counter + run.len;
+    }
+    return true;
+  }
+
+  /** Throws unless `n` new ids starting at `(agent, counter)` keep ids unique (invariant 1). */
+  checkFresh(agent: number, counter: number, n: number): void {
+    const ix = this.byAgent[agent];
+    if (ix !== undefined && counter < ix.end) invalid('element ids reused (counter not increasing)');
+    if (!Number.isSafeInteger(counter + n)) invalid('counter overflow');
+  }
+
+  /**
+   * Inserts `n` elements at visible index `pos` and records the origins in `lA/lC/rA/rC`. The new
+   * elements go after any tombstones before the next visible element: a retyped character then
+   * continues the deleted one's ids and origins, which keeps snapshots small.
+   */
+  insertLocal(pos: number, content: C, n: number, agent: number, counter: number, deleted: boolean): void {
+    const tree = this.tree;
+    let leaf: Leaf<C>;
+    let idx: number;
+    if (pos === tree.root.vis) {
+      leaf = tree.last();
+      idx = leaf.runs.length;
+      this.rA = NONE;
+      this.rC = 0;
+    } else {
+      tree.findVisible(pos);
+      leaf = tree.fLeaf;
+      idx = tree.fIdx;
+      const off = tree.fOff;
+      const run = leaf.runs[idx]!;
+      this.rA = run.agent;
+      this.rC = run.counter + off;
+      if (off > 0) {
+        this.lA = run.agent;
+        this.lC = this.rC - 1;
+        this.split(leaf, idx, off);
+        this.place(leaf, idx + 1, content, n, agent, counter, deleted, this.lA, this.lC, this.rA, this.rC);
+        return;
+      }
+    }
+    const prev = tree.before(leaf, idx);
+    this.lA = prev === null ? NONE : prev.agent;
+    this.lC = prev === null ? 0 : prev.counter + prev.len - 1;
+    if (prev !== null && this.tryAppend(prev, content, n, agent, counter, deleted, this.rA, this.rC)) return;
+    this.place(leaf, idx, content, n, agent, counter, deleted, this.lA, this.lC, this.rA, this.rC);
+  }
+
+  /**
+   * Integrates `n` elements `(agent, counter..)` with the given origins. Validates first
+   * (invariant 5); throws `E_VALIDATION` for unknown origins, reused ids or crossed origins.
+   */
+  insertRemote(
+    lA: number,
+    lC: number,
+    rA: number,
+    rC: number,
+    content: C,
+    n: number,
+    agent: number,
+    counter: number,
+    deleted: boolean,
+  ): void {
+    const tree = this.tree;
+    this.checkFresh(agent, counter, n);
+    const left = lA === NONE ? undefined : this.find(lA, lC);
+    if (lA !== NONE && left === undefined) invalid('left origin is not a known element');
+    const right = rA === NONE ? undefined : this.find(rA, rC);
+    if (rA !== NONE && right === undefined) invalid('right origin is not a known element');
+    const leaf = left === undefined ? tree.first : left.leaf;
+    const idx = left === undefined ? -1 : leaf.runs.indexOf(left);
+    const lOff = left === undefined ? 0 : lC - left.counter;
+    const inside = left !== undefined && lOff + 1 < left.len;
+    const next = inside ? left : idx + 1 < leaf.runs.length ? leaf.runs[idx + 1]! : tree.after(leaf, idx);
+    const nextC = inside ? lC + 1 : next === null ? 0 : next.counter;
+    if ((next === null ? NONE : next.agent) === rA && nextC === rC) {
+      // The origins are still adjacent: nothing concurrent sits between them.
+      if (inside) this.split(leaf, idx, lOff + 1);
+      else if (left !== undefined && this.tryAppend(left, content, n, agent, counter, deleted, rA, rC)) return;
+      this.place(leaf, idx + 1, content, n, agent, counter, deleted, lA, lC, rA, rC);
+      return;
+    }
+    const lPos = left === undefined ? -1 : tree.rank(left, lOff);
+    const rPos = right === undefined ? tree.root.len : tree.rank(right, rC - right.counter);
+    if (rPos <= lPos) invalid('right origin is not after left origin');
+    if (inside) this.split(leaf, idx, lOff + 1);
+    this.scanAndPlace(leaf, idx + 1, lPos, rPos, content, n, agent, counter, deleted, lA, lC, rA, rC);
+  }
+
+  /** The FugueMax scan over concurrent inserts between the origins (see the reference "YjsMod"). */
+  private scanAndPlace(
+    leaf: Leaf<C>,
+    idx: number,
+    lPos: number,
+    rPos: number,
+    content: C,
+    n: number,
+    agent: number,
+    counter: number,
+    deleted: boolean,
+    lA: number,
+    lC: number,
+    rA: number,
+    rC: number,
+  ): void {
+    const total = this.tree.root.len;
+    let dLeaf = leaf;
+    let dIdx = idx;
+    let pos = lPos + 1;
+    let scanning = false;
+    for (;;) {
+      if (idx >= leaf.runs.length && leaf.next !== null) {
+        leaf = leaf.next;
+        idx = 0;
+      }
+      if (!scanning) {
+        dLeaf = leaf;
+        dIdx = idx;
+      }
+      if (pos === rPos) break;
+      const other = leaf.runs[idx];
+      if (other === undefined) break;
+      // Only element 0 of a run can stop the scan: later ones have their left origin inside it.
+      if (pos + other.len > rPos) invalid('right origin is inside a concurrent run');
+      const oLeft = other.olA === NONE ? -1 : this.rankOf(other.olA, other.olC);
+      if (oLeft < lPos) break;
+      if (oLeft === lPos) {
+        const oRight = other.orA === NONE ? total : this.rankOf(other.orA, other.orC);
+        if (oRight < rPos) scanning = true;
+        else if (oRight === rPos && this.precedes(agent, counter, other.agent, other.counter)) break;
+        else scanning = false;
+      }
+      pos += other.len;
+      idx++;
+    }
+    const prev = dIdx > 0 ? dLeaf.runs[dIdx - 1] : undefined;
+    if (prev !== undefined && prev.agent === lA && prev.counter + prev.len - 1 === lC) {
+      if (this.tryAppend(prev, content, n, agent, counter, deleted, rA, rC)) return;
+    }
+    this.place(dLeaf, dIdx, content, n, agent, counter, deleted, lA, lC, rA, rC);
+  }
+
+  /** Tie-break between concurrent siblings: by agent name, then counter; the same on every replica. */
+  private precedes(a: number, ac: number, b: number, bc: number): boolean {
+    const x = this.agents[a]!;
+    const y = this.agents[b]!;
+    return x < y || (x === y && ac < bc);
+  }
+
+  private rankOf(agent: number, counter: number): number {
+    const run = this.find(agent, counter)!;
+    return this.tree.rank(run, counter - run.counter);
+  }
+
+  private setRight(next: Run<C> | null): void {
+    this.rA = next === null ? NONE : next.agent;
+    this.rC = next === null ? 0 : next.counter;
+  }
+
+  /** Extends `run` in place when the new elements continue it (invariant 2). */
+  private tryAppend(
+    run: Run<C>,
+    content: C,
+    n: number,
+    agent: number,
+    counter: number,
+    deleted: boolean,
+    rA: number,
+    rC: number,
+  ): boolean {
+    if (run.agent !== agent || run.counter + run.len !== counter || run.deleted !== deleted) return false;
+    if (run.orA !== rA || run.orC !== rC) return false;
+    if (!(deleted && this.ops.dropDeleted)) run.content = this.ops.concat(run.content, content);
+    run.len += n;
+    this.tree.bump(run.leaf, deleted ? 0 : n, n);
+    const ix = this.byAgent[agent]!;
+    if (counter + n > ix.end) ix.end = counter + n;
+    return true;
+  }
+
+  private place(
+    leaf: Leaf<C>,
+    idx: number,
+    content: C,
+    n: number,
+    agent: number,
+    counter: number,
+    deleted: boolean,
+    lA: number,
+    lC: number,
+    rA: number,
+    rC: number,
+  ): void {
+    const c = deleted && this.ops.dropDeleted ? this.ops.empty : content;
+    const run = new Run<C>(agent, counter, n, c, deleted, lA, lC, rA, rC, leaf);
+    this.tree.insertAt(leaf, idx, run);
+    this.byAgent[agent]!.add(run);
+    this.tree.fix(leaf);
+  }
+
+  /** Splits `leaf.runs[idx]` before its element `k` and returns the right half (same leaf, idx + 1). */
+  split(leaf: Leaf<C>, idx: number, k: number): Run<C> {
+    const r = leaf.runs[idx]!;
+    const ops = this.ops;
+    const rc = ops.slice(r.content, k, r.len, r.len);
+    const right = new Run<C>(
+      r.agent,
+      r.counter + k,
+      r.len - k,
+      rc,
+      r.deleted,
+      r.agent,
+      r.counter + k - 1,
+      r.orA,
+      r.orC,
+      leaf,
+    );
+    r.content = ops.slice(r.content, 0, k, r.len);
+    r.len = k;
+    leaf.runs.splice(idx + 1, 0, right);
+    this.byAgent[r.agent]!.add(right);
+    return right;
+  }
+
+  /** Marks `leaf.runs[idx]` deleted and merges it with tombstone neighbours; returns the index after it. */
+  private kill(leaf: Leaf<C>, idx: number): number {
+    const run = leaf.runs[idx]!;
+    run.deleted = true;
+    if (this.ops.dropDeleted) run.content = this.ops.empty;
+    this.tree.bump(leaf, -run.len, 0);
+    const runs = leaf.runs;
+    const nextRun = runs[idx + 1];
+    if (nextRun !== undefined && canMerge(run, nextRun)) this.mergeInto(leaf, idx);
+    const prev = runs[idx - 1];
+    if (prev !== undefined && canMerge(prev, run)) {
+      this.mergeInto(leaf, idx - 1);
+      return idx;
+    }
+    return idx + 1;
+  }
+
+  private mergeInto(leaf: Leaf<C>, idx: number): void {
+    const a = leaf.runs[idx]!;
+    const b = leaf.runs[idx + 1]!;
+    a.content = this.ops.concat(a.content, b.content);
+    a.len += b.len;
+    leaf.runs.splice(idx + 1, 1);
+    this.byAgent[b.agent]!.remove(b);
+    b.len = 0;
+  }
+
+  /**
+   * Deletes `n` visible elements from `pos`; appends `[agent, counter, len]` triples of the ids it
+   * deleted to `out`, coalescing contiguous ids.
+   */
+  deleteLocal(pos: number, n: number, out: number[]): void {
+    const tree = this.tree;
+    tree.findVisible(pos);
+    let leaf = tree.fLeaf;
+    let idx = tree.fIdx;
+    let off = tree.fOff;
+    const touched: Leaf<C>[] = [leaf];
+    while (n > 0) {
+      if (idx >= leaf.runs.length) {
+        leaf = leaf.next!;
+        idx = 0;
+        touched.push(leaf);
+      }
+      let run = leaf.runs[idx]!;
+      if (run.deleted) {
+        idx++;
+        continue;
+      }
+      if (off > 0) {
+        run = this.split(leaf, idx++, off);
+        off = 0;
+      }
+      if (n < run.len) this.split(leaf, idx, n);
+      n -= run.len;
+      const last = out.length - 3;
+      if (last >= 0 && out[last] === run.agent && out[last + 1]! + out[last + 2]! === run.counter)
+        out[last + 2]! += run.len;
+      else out.push(run.agent, run.counter, run.len);
+      idx = this.kill(leaf, idx);
+    }
+    for (const l of touched) tree.fix(l);
+  }
+
+  /** Deletes ids `(agent, counter .. counter+len-1)`, which must exist; returns how many were visible. */
+  deleteRange(agent: number, counter: number, len: number): number {
+    let deleted = 0;
+    for (let c = counter, end = counter + len; c < end;) {
+      let run = this.find(agent, c)!;
+      const stop = Math.min(run.counter + run.len, end);
+      if (!run.deleted) {
+        const leaf = run.leaf;
+        let idx = leaf.runs.indexOf(run);
+        if (c > run.counter) run = this.split(leaf, idx++, c - run.counter);
+        if (stop < run.counter + run.len) this.split(leaf, idx, stop - run.counter);
+        deleted += run.len;
+        this.kill(leaf, idx);
+        this.tree.fix(leaf);
+      }
+      c = stop;
+    }
+    return deleted;
+  }
+
+  /** Id of the visible element at `pos`: sets `lA/lC`. */
+  idAt(pos: number): void {
+    const tree = this.tree;
+    tree.findVisible(pos);
+    const run = tree.fLeaf.runs[tree.fIdx]!;
+    this.lA = run.agent;
+    this.lC = run.counter + tree.fOff;
+  }
+
+  /** Visible index of a known id; for a tombstone, the number of visible elements before it. */
+  indexOf(agent: number, counter: number): number {
+    const run = this.find(agent, counter)!;
+    return this.tree.visRank(run, counter - run.counter);
+  }
+
+  /** Visible content from `start` (count elements), as run contents in order. */
+  collect(start: number, count: number, f: (c: C, from: number, to: number, len: number) => void): void {
+    if (count <= 0) return;
+    const tree = this.tree;
+    tree.findVisible(start);
+    let leaf: Leaf<C> | null = tree.fLeaf;
+    let idx = tree.fIdx;
+    let off = tree.fOff;
+    while (count > 0 && leaf !== null) {
+      const run = leaf.runs[idx];
+      if (run === undefined) {
+        leaf = leaf.next;
+        idx = 0;
+        continue;
+      }
+      if (!run.deleted) {
+        const take = Math.min(run.len - off, count);
+        f(run.content, off, off + take, run.len);
+        count -= take;
+        off = 0;
+      }
+      idx++;
+    }
+  }
+}
