@@ -25,7 +25,14 @@ export type { Transport } from './sync/transport.ts';
 export { createMemoryTransportPair } from './sync/memory-transport.ts';
 export * from './sync/messages.ts';
 export { SyncSession, type SyncOptions, type SyncStats, type Scheduler } from './sync/session.ts';
-export { createReplica, Replica, type ReplicaOptions, type DocValue, type IngestInput } from './replica/replica.ts';
+export {
+  createReplica,
+  Replica,
+  type ReplicaOptions,
+  type DocValue,
+  type IngestInput,
+  type PreparedBatch,
+} from './replica/replica.ts';
 export type { IngestResult, IngestStatus } from './replica/core.ts';
 export { Transaction, newDocId, type FieldValues } from './replica/transaction.ts';
 export type { Effect, CommitEvent, CommitListener } from './replica/effects.ts';

@@ -87,7 +87,8 @@ export function docKey(c: string, d: string): string {
 
 /**
  * Applies op `index` of a change. `counterStart` is the first sequence element id this op may
- * use (see {@link SequenceHooks.insertCount}).
+ * use (see {@link SequenceHooks.insertCount}). Returns the key of the field it changed, `'*'`
+ * when a delete cleared every field, or null when the op was dropped (not live).
  */
 export function applyDocOp(
   doc: DocState,
@@ -96,35 +97,35 @@ export function applyDocOp(
   ctx: ApplyContext,
   counterStart: number,
   seqHooks: SequenceHooks | undefined,
-): void {
+): string | null {
   if (op.k === 'del') {
     doc.tombs = doc.tombs.filter((t) => !ctx.isAfter(t));
     doc.tombs.push(ctx.hash);
     doc.tombs.sort();
     doc.f = {};
     doc.alive = false;
-    return;
+    return '*';
   }
-  for (const t of doc.tombs) if (t !== ctx.hash && !ctx.isAfter(t)) return;
+  for (const t of doc.tombs) if (t !== ctx.hash && !ctx.isAfter(t)) return null;
   doc.alive = true;
   const path = op.p.join('.');
   switch (op.k) {
     case 'set': {
       const key = `lww:${path}`;
       doc.f[key] = lwwSet(doc.f[key] as LwwRegister | undefined, op.v, stampOf(ctx.hlc, ctx.author, ctx.hash, index));
-      return;
+      return key;
     }
     case 'inc': {
       const key = `ctr:${path}`;
       const ctr = (doc.f[key] as PnCounter | undefined) ?? (doc.f[key] = emptyCounter());
       counterInc(ctr, ctx.author, op.n);
-      return;
+      return key;
     }
     case 'add': {
       const key = `set:${path}`;
       const set = (doc.f[key] as OrSet | undefined) ?? (doc.f[key] = emptyOrSet());
       orSetAdd(set, op.v, opId(ctx.hash, index));
-      return;
+      return key;
     }
     case 'rem': {
       const key = `set:${path}`;
@@ -133,15 +134,15 @@ export function applyDocOp(
       for (let j = 0; j < index; j++) sameChange.push(opId(ctx.hash, j));
       orSetRemove(set, op.v, op.t);
       orSetRemoveOwn(set, op.v, sameChange);
-      return;
+      return key;
     }
     case 'seq': {
-      if (seqHooks === undefined) return;
+      if (seqHooks === undefined) return null;
       const key = `seq:${path}`;
       let field = doc.f[key] as SeqField | undefined;
       if (field === undefined) field = doc.f[key] = { t: 'seq', state: seqHooks.create(seqHooks.kindOf(op.x)) };
       seqHooks.apply(field.state, op.x, ctx.author, counterStart);
-      return;
+      return key;
     }
   }
 }

@@ -17,9 +17,8 @@ import { ChangeLog } from '../log/change-log.ts';
 import type { PendingBuffer } from '../log/pending-buffer.ts';
 import type { HlcClock } from '../clock/hlc.ts';
 import type { StorageAdapter, WriteOp } from '../storage/storage-port.ts';
-import { encodeDocState } from '../crdt/doc-codec.ts';
 import { Materializer, type TouchSet } from './materializer.ts';
-import { docStorageKey, putEntryOps, putMeta } from './replica-store.ts';
+import { putDocOps, putEntryOps, putMeta } from './replica-store.ts';
 import type { CommitEvent, CommitListener, Effect } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
 import { fromHex } from '../bytes.ts';
@@ -106,7 +105,7 @@ export class ReplicaCore {
         this.state.apply(sc, touched);
         this.clock.observe(sc.change.hlc);
       } else effects.push({ type: 'changeRejected', hash, code: verdict.code });
-      writes.push(...putEntryOps(entry, true));
+      for (const w of putEntryOps(entry, true)) writes.push(w);
       stored.push(hash);
       if (fork !== undefined) this.invalidateFrom(author, fork, touched, writes, effects);
       for (const ready of this.pending.resolve(hash)) queue.push(ready);
@@ -131,12 +130,7 @@ export class ReplicaCore {
     if (stored.length === 0) return results;
     for (const [key, t] of touched) {
       const doc = this.state.docs.get(key)!;
-      writes.push({
-        type: 'put',
-        store: 'docs',
-        key: docStorageKey(key),
-        value: encodeDocState(doc, this.state.seqHooks),
-      });
+      for (const w of putDocOps(key, doc, t.fields, this.state.seqHooks)) writes.push(w);
       const after = doc.alive;
       if (!t.before && after) effects.push({ type: 'docCreated', collection: t.c, id: t.d });
       else if (t.before && after) effects.push({ type: 'docUpdated', collection: t.c, id: t.d });

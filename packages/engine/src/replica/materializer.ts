@@ -17,8 +17,17 @@ import type { SignedChange } from '../change/change.ts';
 import { applyDocOp, docKey, emptyDoc, materialize, type DocState, type SequenceHooks } from '../crdt/doc-state.ts';
 import { sortTopological, type ChangeLog, type LogEntry } from '../log/change-log.ts';
 
+/** One doc touched by a batch: its visibility before, and which fields changed. */
+export interface Touch {
+  readonly c: CollectionName;
+  readonly d: DocId;
+  readonly before: boolean;
+  /** Field keys changed; `all` when the doc was cleared or rebuilt (persist every field). */
+  fields: Set<string> | 'all';
+}
+
 /** Per-batch record of docs whose visible value may have changed. */
-export type TouchSet = Map<string, { readonly c: CollectionName; readonly d: DocId; readonly before: boolean }>;
+export type TouchSet = Map<string, Touch>;
 
 /** First sequence element id of a change: ids are seq·2^20 + k. */
 export const SEQ_ID_SPACE = 2 ** 20;
@@ -34,9 +43,15 @@ export class Materializer {
     readonly seqHooks: SequenceHooks | undefined,
   ) {}
 
-  private touch(touched: TouchSet, key: string, c: CollectionName, d: DocId): DocState {
+  private touch(touched: TouchSet, key: string, c: CollectionName, d: DocId): Touch {
+    let t = touched.get(key);
+    if (t === undefined)
+      touched.set(key, (t = { c, d, before: this.docs.get(key)?.alive ?? false, fields: new Set() }));
+    return t;
+  }
+
+  private doc(key: string, c: CollectionName, d: DocId): DocState {
     let doc = this.docs.get(key);
-    if (!touched.has(key)) touched.set(key, { c, d, before: doc?.alive ?? false });
     if (doc === undefined) this.docs.set(key, (doc = emptyDoc(c, d)));
     return doc;
   }
@@ -75,7 +90,10 @@ export class Materializer {
       if (op.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(op.x);
       const key = docKey(op.c, op.d);
       if (onlyDoc !== undefined && key !== onlyDoc) continue;
-      applyDocOp(this.touch(touched, key, op.c, op.d), op, i, ctx, start, this.seqHooks);
+      const t = this.touch(touched, key, op.c, op.d);
+      const field = applyDocOp(this.doc(key, op.c, op.d), op, i, ctx, start, this.seqHooks);
+      if (field === '*') t.fields = 'all';
+      else if (field !== null && t.fields !== 'all') t.fields.add(field);
     }
   }
 
@@ -84,7 +102,7 @@ export class Materializer {
     for (const key of keys) {
       const old = this.docs.get(key);
       if (old === undefined) continue;
-      this.touch(touched, key, old.c, old.d);
+      this.touch(touched, key, old.c, old.d).fields = 'all';
       this.docs.set(key, emptyDoc(old.c, old.d));
       const entries: LogEntry[] = [];
       for (const h of this.docChanges.get(key) ?? []) {

@@ -7,7 +7,7 @@ import { randomBytes } from '../host.ts';
 import type { ChangeHash, DbId, DocId } from '../ids.ts';
 import type { CanonicalValue } from '../encoding/canonical.ts';
 import { DEFAULT_MAX_DRIFT_MS, HlcClock, type WallClock } from '../clock/hlc.ts';
-import { DEFAULT_CHANGE_LIMITS, type Change, type ChangeLimits } from '../change/change.ts';
+import { DEFAULT_CHANGE_LIMITS, type Change, type ChangeLimits, type SignedChange } from '../change/change.ts';
 import { createGenesis, parseChange, signChange, verifyChange } from '../change/sign.ts';
 import type { Ed25519Port } from '../crypto/crypto-port.ts';
 import type { Identity } from '../crypto/identity.ts';
@@ -17,10 +17,9 @@ import type { EquivocationProof, LogEntry, VersionVector } from '../log/change-l
 import type { StorageAdapter } from '../storage/storage-port.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
 import { docKey, type DocState, type SequenceHooks } from '../crdt/doc-state.ts';
-import { decodeDocState } from '../crdt/doc-codec.ts';
 import { ReplicaCore, type IngestResult } from './core.ts';
 import { Transaction } from './transaction.ts';
-import { decodeChangeRecord, metaKey, putMeta } from './replica-store.ts';
+import { decodeChangeRecord, loadDocs, metaKey, putMeta } from './replica-store.ts';
 import { decode } from '../encoding/canonical.ts';
 import type { CommitListener } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
@@ -63,6 +62,12 @@ export type DocValue = { readonly id: DocId } & { readonly [field: string]: Cano
 
 /** One input to {@link Replica.ingestMany}: wire bytes, optionally with the hash they must have. */
 export type IngestInput = Uint8Array | { readonly bytes: Uint8Array; readonly hash?: ChangeHash };
+
+/** A batch after ingest steps 1-4, ready to commit. */
+export interface PreparedBatch {
+  readonly results: (IngestResult | undefined)[];
+  readonly verified: readonly { readonly i: number; readonly sc: SignedChange }[];
+}
 
 /** A replica of one database. Create with {@link createReplica}. */
 export class Replica {
@@ -154,9 +159,18 @@ export class Replica {
    * `origin` is passed through to commit listeners (a sync session uses it to avoid echoes).
    */
   async ingestMany(inputs: readonly IngestInput[], origin?: unknown): Promise<IngestResult[]> {
+    return this.commitPrepared(this.prepareIngest(inputs), origin);
+  }
+
+  /**
+   * Ingest steps 1-4 for a batch: parse, check the database, verify signatures (concurrently,
+   * outside the commit section). Start it as soon as bytes arrive; commit the results in order
+   * with {@link commitPrepared}, so verifying the next batch overlaps committing this one.
+   */
+  prepareIngest(inputs: readonly IngestInput[]): Promise<PreparedBatch> {
     this.check();
     const results: (IngestResult | undefined)[] = new Array<IngestResult | undefined>(inputs.length);
-    const parsed: { i: number; sc: ReturnType<typeof parseChange> }[] = [];
+    const parsed: { i: number; sc: SignedChange }[] = [];
     inputs.forEach((input, i) => {
       const bytes = input instanceof Uint8Array ? input : input.bytes;
       const hash = input instanceof Uint8Array ? undefined : input.hash;
@@ -176,21 +190,28 @@ export class Replica {
     });
     // Step 4 runs before the commit section: an await on WebCrypto inside a storage
     // transaction would auto-commit it (IndexedDB), and verifying in parallel is the hot path.
-    const ok = await Promise.all(parsed.map((p) => this.verifySlots.run(() => verifyChange(this.port, p.sc))));
-    const toCommit: { i: number; sc: (typeof parsed)[number]['sc'] }[] = [];
-    parsed.forEach((p, k) => {
-      if (ok[k]) toCommit.push(p);
-      else results[p.i] = { status: 'invalid', hash: p.sc.hash, code: 'E_SIGNATURE', message: 'bad signature' };
+    return Promise.all(parsed.map((p) => this.verifySlots.run(() => verifyChange(this.port, p.sc)))).then((ok) => {
+      const verified: { i: number; sc: SignedChange }[] = [];
+      parsed.forEach((p, k) => {
+        if (ok[k]) verified.push(p);
+        else results[p.i] = { status: 'invalid', hash: p.sc.hash, code: 'E_SIGNATURE', message: 'bad signature' };
+      });
+      return { results, verified };
     });
-    if (toCommit.length > 0) {
+  }
+
+  /** Ingest steps 5-10 for a prepared batch. */
+  async commitPrepared(prepared: Promise<PreparedBatch> | PreparedBatch, origin?: unknown): Promise<IngestResult[]> {
+    const { results, verified } = await prepared;
+    if (verified.length > 0) {
       const committed = await this.mutex.run(() =>
         this.core.commit(
-          toCommit.map((p) => p.sc),
+          verified.map((p) => p.sc),
           false,
           origin,
         ),
       );
-      toCommit.forEach((p, k) => (results[p.i] = committed[k]));
+      verified.forEach((p, k) => (results[p.i] = committed[k]));
     }
     return results as IngestResult[];
   }
@@ -319,10 +340,7 @@ async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<ReplicaCor
     core.state.index(sc);
     if (r.status === 'applied') core.clock.observe(sc.change.hlc);
   }
-  for (const e of await storage.scan('docs')) {
-    const doc = decodeDocState(e.value, options.sequence);
-    core.state.docs.set(docKey(doc.c, doc.d), doc);
-  }
+  for (const doc of await loadDocs(storage, options.sequence)) core.state.docs.set(docKey(doc.c, doc.d), doc);
   const clockRaw = await storage.get('meta', metaKey('clock'));
   if (clockRaw !== undefined) {
     const [ms, c] = decode(clockRaw) as [number, number];

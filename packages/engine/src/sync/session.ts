@@ -18,7 +18,7 @@
 import { WeftError } from '../errors.ts';
 import type { ChangeHash } from '../ids.ts';
 import type { LogEntry, VersionVector } from '../log/change-log.ts';
-import type { Replica } from '../replica/replica.ts';
+import type { PreparedBatch, Replica } from '../replica/replica.ts';
 import type { CommitEvent } from '../replica/effects.ts';
 import { host } from '../host.ts';
 import {
@@ -32,6 +32,13 @@ import {
   type SyncMessage,
 } from './messages.ts';
 import type { Transport } from './transport.ts';
+
+/** A frame decoded on arrival, with its batch already verifying. */
+interface Early {
+  readonly m?: SyncMessage;
+  readonly prepared?: Promise<PreparedBatch>;
+  readonly error?: WeftError;
+}
 
 /** Schedules `cb` after `ms`; returns a cancel function. */
 export type Scheduler = (ms: number, cb: () => void) => () => void;
@@ -116,8 +123,10 @@ export class SyncSession {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.unsubscribe = replica.onCommit((e) => this.onCommit(e));
     transport.onMessage((frame) => {
-      // Frames are handled strictly in order: ingest is async.
-      this.inbound = this.inbound.then(() => this.receive(frame));
+      // Frames are handled strictly in order (ingest is async), but a batch's signatures start
+      // verifying the moment it arrives, overlapping the commit of the batch before it.
+      const early = this.prepare(frame);
+      this.inbound = this.inbound.then(() => this.receive(frame, early));
     });
     transport.onClose((reason) => this.finish(reason));
     this.sendHello(false);
@@ -213,20 +222,34 @@ export class SyncSession {
     });
   }
 
-  private async receive(frame: Uint8Array): Promise<void> {
+  /** Decodes a frame on arrival and, for a batch of changes, starts verifying it at once. */
+  private prepare(frame: Uint8Array): Early {
+    try {
+      const m = decodeMessage(frame, this.limits);
+      if (m.t === 'changes' && m.batch.length > 0 && !this.isClosed) {
+        const prepared = this.replica.prepareIngest(m.batch);
+        prepared.catch(() => undefined);
+        return { m, prepared };
+      }
+      return { m };
+    } catch (err) {
+      return { error: err instanceof WeftError ? err : new WeftError('E_PROTOCOL', String(err)) };
+    }
+  }
+
+  private async receive(frame: Uint8Array, early: Early): Promise<void> {
     if (this.isClosed) return;
     this.stats.framesIn++;
     this.stats.bytesIn += frame.length;
     this.heard = true;
-    let m: SyncMessage;
-    try {
-      m = decodeMessage(frame, this.limits);
-    } catch (err) {
-      this.fail(err instanceof WeftError ? err : new WeftError('E_PROTOCOL', String(err)));
+    if (early.error !== undefined) {
+      this.fail(early.error);
       return;
     }
+    const m = early.m!;
     try {
-      await this.handle(m);
+      if (m.t === 'changes') await this.onChanges(m.batch, m.round, m.done, early.prepared);
+      else await this.handle(m);
     } catch (err) {
       if (err instanceof WeftError && err.code === 'E_CLOSED') return this.finish(err);
       this.fail(err instanceof WeftError ? err : new WeftError('E_INTERNAL', String(err)));
@@ -301,9 +324,14 @@ export class SyncSession {
     if (vvAhead(ours, this.peerAck).length === 0) this.unacked = 0;
   }
 
-  private async onChanges(batch: readonly Uint8Array[], round: number, done: boolean): Promise<void> {
+  private async onChanges(
+    batch: readonly Uint8Array[],
+    round: number,
+    done: boolean,
+    prepared?: Promise<PreparedBatch>,
+  ): Promise<void> {
     if (batch.length > 0) {
-      const results = await this.replica.ingestMany(batch, this);
+      const results = await this.replica.commitPrepared(prepared ?? this.replica.prepareIngest(batch), this);
       for (const r of results) {
         if (r.hash !== undefined) this.known.add(r.hash);
         if (r.status === 'invalid') this.stats.rejectedIn++;
