@@ -1,3 +1,5 @@
+export {};
+
 /**
  * `npm run bench -- NAME [args]`: runs bench/NAME.ts. Each benchmark prints a human table and
  * returns its figures; this runner prints them as the last line, one JSON object.

@@ -92,7 +92,7 @@ export async function rawVerifyPerSecond(changes: readonly SignedChange[], inFli
   async function worker(): Promise<void> {
     while (next < inputs.length) {
       const x = inputs[next++]!;
-      if (await subtle.verify({ name: 'Ed25519' }, x.key, x.sig, x.msg)) ok++;
+      if (await subtle.verify({ name: 'Ed25519' }, x.key, x.sig as Uint8Array<ArrayBuffer>, x.msg)) ok++;
     }
   }
   await Promise.all(Array.from({ length: inFlight }, worker));
