@@ -37,3 +37,5 @@ export type { IngestResult, IngestStatus } from './replica/core.ts';
 export { Transaction, newDocId, type FieldValues } from './replica/transaction.ts';
 export type { Effect, CommitEvent, CommitListener } from './replica/effects.ts';
 export type { ChangeValidator, ValidationContext, Verdict } from './replica/validator.ts';
+export type { CommitExtension, BatchContext } from './replica/extension.ts';
+export type { Materializer } from './replica/materializer.ts';

@@ -19,6 +19,7 @@ import type { HlcClock } from '../clock/hlc.ts';
 import type { StorageAdapter, WriteOp } from '../storage/storage-port.ts';
 import { Materializer, type TouchSet } from './materializer.ts';
 import { putDocOps, putEntryOps, putMeta } from './replica-store.ts';
+import type { BatchContext, CommitExtension } from './extension.ts';
 import type { CommitEvent, CommitListener, Effect } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
 import { fromHex } from '../bytes.ts';
@@ -40,6 +41,7 @@ export class ReplicaCore {
   readonly pending: PendingBuffer;
   readonly state: Materializer;
   readonly listeners = new Set<CommitListener>();
+  readonly extensions: CommitExtension[] = [];
 
   constructor(
     readonly dbId: DbId,
@@ -118,14 +120,16 @@ export class ReplicaCore {
         if (!(err instanceof WeftError)) throw err;
         results.push({ status: 'invalid', hash: sc.hash, code: err.code, message: err.message });
       }
-      while (queue.length > 0) {
-        const sc2 = queue.shift()!;
+      // Released changes are appended while we walk; an index avoids O(n²) shifting.
+      for (let q = 0; q < queue.length; q++) {
+        const sc2 = queue[q]!;
         try {
           process(sc2);
         } catch (err) {
           if (!(err instanceof WeftError)) throw err;
         }
       }
+      queue.length = 0;
     }
     if (stored.length === 0) return results;
     for (const [key, t] of touched) {
@@ -136,19 +140,19 @@ export class ReplicaCore {
       else if (t.before && after) effects.push({ type: 'docUpdated', collection: t.c, id: t.d });
       else if (t.before && !after) effects.push({ type: 'docDeleted', collection: t.c, id: t.d });
     }
-    writes.push(
-      putMeta(
-        'heads',
-        [...this.log.heads].sort().map((h) => fromHex(h)),
-      ),
-    );
+    const heads = [...this.log.heads].sort().map((h) => fromHex(h));
+    writes.push(putMeta('heads', heads));
     writes.push(putMeta('clock', [this.clock.latest.ms, this.clock.latest.c]));
+    const ctx: BatchContext = { effects, state: this.state, writes, local };
+    for (const ext of this.extensions) ext.onBatch?.(ctx);
     try {
       await this.storage.write(writes, { durability: this.durability });
     } catch (err) {
+      for (const ext of this.extensions) ext.onAbort?.();
       await this.reload();
       throw err instanceof WeftError ? err : new WeftError('E_STORAGE', String(err));
     }
+    for (const ext of this.extensions) ext.onCommitted?.(ctx);
     const event: CommitEvent = { stored, effects, local, origin };
     for (const l of this.listeners) {
       try {

@@ -23,6 +23,7 @@ import { decodeChangeRecord, loadDocs, metaKey, putMeta } from './replica-store.
 import { decode } from '../encoding/canonical.ts';
 import type { CommitListener } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
+import type { CommitExtension } from './extension.ts';
 import { Mutex, Semaphore } from './concurrency.ts';
 import { SyncSession, type SyncOptions } from '../sync/session.ts';
 import type { Transport } from '../sync/transport.ts';
@@ -304,10 +305,26 @@ export class Replica {
     await this.mutex.run(() => this.core.storage.close());
   }
 
+  /**
+   * Adds a commit extension (indexes, event log): it loads its state from storage now and
+   * then sees every batch before it is written.
+   */
+  async use(extension: CommitExtension): Promise<void> {
+    this.check();
+    await this.mutex.run(async () => {
+      await extension.load?.(this.core.storage, this.core.state);
+      this.core.extensions.push(extension);
+    });
+  }
+
   /** @internal swaps in a core freshly loaded from storage (after a failed write). */
   async reload(): Promise<void> {
     const next = await loadCore(this.options, this.dbId);
     for (const l of this.core.listeners) next.listeners.add(l);
+    for (const ext of this.core.extensions) {
+      await ext.load?.(next.storage, next.state);
+      next.extensions.push(ext);
+    }
     next.reload = () => this.reload();
     this.core = next;
   }
