@@ -35,8 +35,10 @@ import { WeftError } from '../../errors.ts';
 import { AgentRuns } from './id-index.ts';
 import { type ContentOps, NONE, Run, canMerge } from './run.ts';
 import { type Leaf, RunTree } from './run-tree.ts';
+import { integrate } from './integrate.ts';
 
-function invalid(msg: string): never {
+/** Throws the `E_VALIDATION` error of a rejected op. */
+export function invalid(msg: string): never {
   throw new WeftError('E_VALIDATION', `sequence: ${msg}`);
 }
 
@@ -140,8 +142,9 @@ export class SequenceCore<C> {
   }
 
   /**
-   * Integrates `n` elements `(agent, counter..)` with the given origins. Validates first
-   * (invariant 5); throws `E_VALIDATION` for unknown origins, reused ids or crossed origins.
+   * Integrates `n` remote elements `(agent, counter..)` with the given origins (see integrate.ts).
+   * Validates first (invariant 5): throws `E_VALIDATION` for unknown origins, reused ids or
+   * crossed origins.
    */
   insertRemote(
     lA: number,
@@ -154,95 +157,7 @@ export class SequenceCore<C> {
     counter: number,
     deleted: boolean,
   ): void {
-    const tree = this.tree;
-    this.checkFresh(agent, counter, n);
-    const left = lA === NONE ? undefined : this.find(lA, lC);
-    if (lA !== NONE && left === undefined) invalid('left origin is not a known element');
-    const right = rA === NONE ? undefined : this.find(rA, rC);
-    if (rA !== NONE && right === undefined) invalid('right origin is not a known element');
-    const leaf = left === undefined ? tree.first : left.leaf;
-    const idx = left === undefined ? -1 : leaf.runs.indexOf(left);
-    const lOff = left === undefined ? 0 : lC - left.counter;
-    const inside = left !== undefined && lOff + 1 < left.len;
-    const next = inside ? left : idx + 1 < leaf.runs.length ? leaf.runs[idx + 1]! : tree.after(leaf, idx);
-    const nextC = inside ? lC + 1 : next === null ? 0 : next.counter;
-    if ((next === null ? NONE : next.agent) === rA && nextC === rC) {
-      // The origins are still adjacent: nothing concurrent sits between them.
-      if (inside) this.split(leaf, idx, lOff + 1);
-      else if (left !== undefined && this.tryAppend(left, content, n, agent, counter, deleted, rA, rC)) return;
-      this.place(leaf, idx + 1, content, n, agent, counter, deleted, lA, lC, rA, rC);
-      return;
-    }
-    const lPos = left === undefined ? -1 : tree.rank(left, lOff);
-    const rPos = right === undefined ? tree.root.len : tree.rank(right, rC - right.counter);
-    if (rPos <= lPos) invalid('right origin is not after left origin');
-    if (inside) this.split(leaf, idx, lOff + 1);
-    this.scanAndPlace(leaf, idx + 1, lPos, rPos, content, n, agent, counter, deleted, lA, lC, rA, rC);
-  }
-
-  /** The FugueMax scan over concurrent inserts between the origins (see the reference "YjsMod"). */
-  private scanAndPlace(
-    leaf: Leaf<C>,
-    idx: number,
-    lPos: number,
-    rPos: number,
-    content: C,
-    n: number,
-    agent: number,
-    counter: number,
-    deleted: boolean,
-    lA: number,
-    lC: number,
-    rA: number,
-    rC: number,
-  ): void {
-    const total = this.tree.root.len;
-    let dLeaf = leaf;
-    let dIdx = idx;
-    let pos = lPos + 1;
-    let scanning = false;
-    for (;;) {
-      if (idx >= leaf.runs.length && leaf.next !== null) {
-        leaf = leaf.next;
-        idx = 0;
-      }
-      if (!scanning) {
-        dLeaf = leaf;
-        dIdx = idx;
-      }
-      if (pos === rPos) break;
-      const other = leaf.runs[idx];
-      if (other === undefined) break;
-      // Only element 0 of a run can stop the scan: later ones have their left origin inside it.
-      if (pos + other.len > rPos) invalid('right origin is inside a concurrent run');
-      const oLeft = other.olA === NONE ? -1 : this.rankOf(other.olA, other.olC);
-      if (oLeft < lPos) break;
-      if (oLeft === lPos) {
-        const oRight = other.orA === NONE ? total : this.rankOf(other.orA, other.orC);
-        if (oRight < rPos) scanning = true;
-        else if (oRight === rPos && this.precedes(agent, counter, other.agent, other.counter)) break;
-        else scanning = false;
-      }
-      pos += other.len;
-      idx++;
-    }
-    const prev = dIdx > 0 ? dLeaf.runs[dIdx - 1] : undefined;
-    if (prev !== undefined && prev.agent === lA && prev.counter + prev.len - 1 === lC) {
-      if (this.tryAppend(prev, content, n, agent, counter, deleted, rA, rC)) return;
-    }
-    this.place(dLeaf, dIdx, content, n, agent, counter, deleted, lA, lC, rA, rC);
-  }
-
-  /** Tie-break between concurrent siblings: by agent name, then counter; the same on every replica. */
-  private precedes(a: number, ac: number, b: number, bc: number): boolean {
-    const x = this.agents[a]!;
-    const y = this.agents[b]!;
-    return x < y || (x === y && ac < bc);
-  }
-
-  private rankOf(agent: number, counter: number): number {
-    const run = this.find(agent, counter)!;
-    return this.tree.rank(run, counter - run.counter);
+    integrate(this, lA, lC, rA, rC, content, n, agent, counter, deleted);
   }
 
   private setRight(next: Run<C> | null): void {
@@ -250,8 +165,8 @@ export class SequenceCore<C> {
     this.rC = next === null ? 0 : next.counter;
   }
 
-  /** Extends `run` in place when the new elements continue it (invariant 2). */
-  private tryAppend(
+  /** Extends `run` in place when the new elements continue it (invariant 2). @internal */
+  tryAppend(
     run: Run<C>,
     content: C,
     n: number,
@@ -271,7 +186,8 @@ export class SequenceCore<C> {
     return true;
   }
 
-  private place(
+  /** Inserts a new run at `leaf.runs[idx]` and indexes it. @internal */
+  place(
     leaf: Leaf<C>,
     idx: number,
     content: C,

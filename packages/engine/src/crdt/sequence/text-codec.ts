@@ -30,22 +30,24 @@ function fail(msg: string): never {
 
 /** Encodes the state of a text core. */
 export function encodeTextState(core: SequenceCore<string>): Uint8Array {
-  // Snapshot agent indexes: only agents that own elements, in core order.
-  const remap: number[] = [];
+  // Snapshot agent indexes: agents that own elements, sorted by name so that replicas holding
+  // the same state write the same bytes.
+  const order = core.agents.map((_, a) => a).filter((a) => core.byAgent[a]!.end > 0);
+  order.sort((x, y) => (core.agents[x]! < core.agents[y]! ? -1 : 1));
+  const remap: number[] = core.agents.map(() => NONE);
   const names: string[] = [];
   const blocks: IdBlocks[] = [];
   const dense = new Map<Run<string>, number>();
-  core.byAgent.forEach((ix, a) => {
+  for (const a of order) {
     const b = new IdBlocks();
-    ix.forEach((run) => {
+    core.byAgent[a]!.forEach((run) => {
       dense.set(run, b.total);
       b.add(run.counter, run.len);
     });
-    if (b.total === 0) return remap.push(NONE);
-    remap.push(names.length);
+    remap[a] = names.length;
     names.push(core.agents[a]!);
     blocks.push(b);
-  });
+  }
   const text: string[] = [];
   const segs = buildSegments(core, remap, blocks, dense, text);
   const out = new ByteWriter();

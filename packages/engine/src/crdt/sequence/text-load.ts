@@ -97,9 +97,9 @@ function indexRuns(
   });
 }
 
-/** Every left origin must sit before its run and every right origin after it. */
-function checkOrigins(core: SequenceCore<string>, runs: Run<string>[]): void {
-  const at = new Map<Run<string>, number>();
+/** Every left origin must sit before its run and every right origin after it (E_DECODE otherwise). */
+export function checkOrigins<C>(core: SequenceCore<C>, runs: Run<C>[]): void {
+  const at = new Map<Run<C>, number>();
   const start = new Float64Array(runs.length + 1);
   for (let i = 0; i < runs.length; i++) {
     at.set(runs[i]!, i);

@@ -1,0 +1,130 @@
+/**
+ * List snapshots: the runs, slots and element records, as one canonical-CBOR value. Lists hold
+ * arbitrary values and are far smaller than texts, so this favours simplicity over the columnar
+ * tricks of text-codec.ts; it still loads runs directly into the tree (no op replay).
+ *
+ * `[1, agents, clock, runs, cells]`: `runs` is a flat list of 8 numbers per run in document
+ * order (agent, counter, length, deleted, left agent, left counter, right agent, right counter;
+ * agent -1 for no origin); `cells` has one entry per slot: `[value, deleted, slotAgent,
+ * slotCounter, clock]` for the slot an element was inserted in, `[agent, counter]` (the element
+ * id) for a slot created by a move.
+ */
+import { type CanonicalValue, decode, encode } from '../../encoding/canonical.ts';
+import { WeftError } from '../../errors.ts';
+import { type Cell, LIST_CONTENT, checkValues } from './list-cell.ts';
+import type { List } from './list.ts';
+import { isAgent, isCount } from './op.ts';
+import { Leaf, bulkLoad } from './run-tree.ts';
+import { NONE, Run } from './run.ts';
+import { SequenceCore } from './sequence-core.ts';
+import { checkOrigins } from './text-load.ts';
+
+const VERSION = 1;
+const FIELDS = 8;
+
+function fail(msg: string): never {
+  throw new WeftError('E_DECODE', `list snapshot: ${msg}`);
+}
+
+/** Encodes a list's full state. */
+export function encodeListState<T extends CanonicalValue>(list: List<T>): Uint8Array {
+  const core = list.core;
+  const runs: number[] = [];
+  const cells: CanonicalValue[] = [];
+  core.tree.forEach((r) => {
+    runs.push(r.agent, r.counter, r.len, r.deleted ? 1 : 0, r.olA, r.olC, r.orA, r.orC);
+    r.content.forEach((c, k) => {
+      const own = c.agent === core.agents[r.agent] && c.counter === r.counter + k;
+      cells.push(own ? [c.value, c.deleted, c.slotA, c.slotC, c.clock] : [core.knownAgent(c.agent), c.counter]);
+    });
+  });
+  return encode([VERSION, core.agents, list.clock, runs, cells]);
+}
+
+/** Decodes a list snapshot; throws `E_DECODE` for anything malformed or inconsistent. */
+export function decodeListState<T extends CanonicalValue>(
+  bytes: Uint8Array,
+): { core: SequenceCore<Cell<T>[]>; clock: number } {
+  const v = decode(bytes);
+  if (!Array.isArray(v) || v.length !== 5 || v[0] !== VERSION) fail('not a list snapshot');
+  const [, agents, clock, flat, cellList] = v as readonly CanonicalValue[];
+  if (!Array.isArray(agents) || !agents.every(isAgent) || new Set(agents).size !== agents.length) fail('bad agents');
+  if (!isCount(clock)) fail('bad clock');
+  if (!Array.isArray(flat) || flat.length % FIELDS !== 0 || !Array.isArray(cellList)) fail('bad runs');
+  const names = agents as readonly string[];
+  const core = new SequenceCore<Cell<T>[]>(LIST_CONTENT<T>());
+  for (const n of names) core.agent(n);
+  const runs: Run<Cell<T>[]>[] = [];
+  const dummy = new Leaf<Cell<T>[]>();
+  const refs: [Run<Cell<T>[]>, number, number, number][] = [];
+  const agentOk = (a: unknown, none: boolean): a is number =>
+    typeof a === 'number' && Number.isSafeInteger(a) && a >= (none ? NONE : 0) && a < names.length;
+  let ci = 0;
+  for (let i = 0; i < flat.length; i += FIELDS) {
+    const [a, c, len, del, olA, olC, orA, orC] = flat.slice(i, i + FIELDS) as unknown[];
+    if (!agentOk(a, false) || !isCount(c) || !isCount(len) || len < 1 || (del !== 0 && del !== 1)) fail('bad run');
+    if (!agentOk(olA, true) || !isCount(olC) || !agentOk(orA, true) || !isCount(orC)) fail('bad origins');
+    if ((olA === NONE && olC !== 0) || (orA === NONE && orC !== 0)) fail('bad origins');
+    if (ci + len > cellList.length) fail('missing cells');
+    const content: Cell<T>[] = [];
+    const run = new Run<Cell<T>[]>(a, c, len, content, del === 1, olA, olC, orA, orC, dummy);
+    for (let k = 0; k < len; k++) {
+      const e = cellList[ci++] as unknown;
+      if (Array.isArray(e) && e.length === 5) {
+        const [value, d, sA, sC, k2] = e as unknown[];
+        if (!checkValues([value]) || typeof d !== 'boolean' || !agentOk(sA, false) || !isCount(sC) || !isCount(k2))
+          fail('bad element');
+        content.push({
+          agent: names[a]!,
+          counter: c + k,
+          value: value as T,
+          deleted: d,
+          slotA: sA,
+          slotC: sC,
+          clock: k2,
+        });
+      } else if (Array.isArray(e) && e.length === 2 && agentOk(e[0], false) && isCount(e[1])) {
+        content.push(undefined as unknown as Cell<T>);
+        refs.push([run, k, e[0], e[1]]);
+      } else fail('bad cell');
+    }
+    runs.push(run);
+  }
+  if (ci !== cellList.length) fail('extra cells');
+  core.tree = bulkLoad(runs);
+  indexBySort(core, runs);
+  for (const [run, k, a, c] of refs) {
+    const target = core.find(a, c);
+    const cell = target?.content[c - target.counter];
+    if (cell === undefined || cell.agent !== names[a] || cell.counter !== c) fail('move slot names no element');
+    run.content[k] = cell;
+  }
+  checkSlots(core, runs);
+  checkOrigins(core, runs);
+  return { core, clock };
+}
+
+function indexBySort<T>(core: SequenceCore<Cell<T>[]>, runs: Run<Cell<T>[]>[]): void {
+  const per: Run<Cell<T>[]>[][] = core.agents.map(() => []);
+  for (const r of runs) per[r.agent]!.push(r);
+  per.forEach((list, a) => {
+    list.sort((x, y) => x.counter - y.counter);
+    for (let i = 1; i < list.length; i++)
+      if (list[i]!.counter < list[i - 1]!.counter + list[i - 1]!.len) fail('overlapping ids');
+    core.byAgent[a]!.load(list);
+  });
+}
+
+/** A slot is visible exactly when it is its element's register winner and the element lives. */
+function checkSlots<T>(core: SequenceCore<Cell<T>[]>, runs: Run<Cell<T>[]>[]): void {
+  for (const r of runs)
+    r.content.forEach((cell, k) => {
+      const winner = cell.slotA === r.agent && cell.slotC === r.counter + k;
+      if (r.deleted === (winner && !cell.deleted)) fail('slot visibility contradicts its element');
+    });
+  for (const r of runs)
+    for (const cell of r.content) {
+      const slot = core.find(cell.slotA, cell.slotC);
+      if (slot === undefined || slot.content[cell.slotC - slot.counter] !== cell) fail('register names a foreign slot');
+    }
+}
