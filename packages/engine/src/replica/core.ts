@@ -99,7 +99,8 @@ export class ReplicaCore {
       if (seq >= this.log.equivocatedAt(author)) verdict = { code: 'E_EQUIVOCATION', message: 'author equivocated' };
       else if (this.log.hashAt(author, seq) !== undefined)
         verdict = { code: 'E_EQUIVOCATION', message: `second change at seq ${seq}` };
-      else if (this.validator !== undefined) verdict = this.validator.check(sc, { log: this.log, state: this.state });
+      else if (this.validator !== undefined)
+        verdict = this.validator.check(sc, { dbId: this.dbId, log: this.log, state: this.state });
       const fork = this.log.add(sc, verdict === null ? 'applied' : 'rejected', verdict?.code ?? null);
       const entry = this.log.get(hash)!;
       this.state.index(sc);
@@ -110,6 +111,20 @@ export class ReplicaCore {
       for (const w of putEntryOps(entry, true)) writes.push(w);
       stored.push(hash);
       if (fork !== undefined) this.invalidateFrom(author, fork, touched, writes, effects);
+      this.validator?.reconsider?.(sc, {
+        dbId: this.dbId,
+        log: this.log,
+        state: this.state,
+        flip: (h, status, code) => {
+          const e = this.log.get(h);
+          if (e === undefined || e.status === status) return;
+          e.status = status;
+          e.reason = code;
+          if (status === 'rejected' && code !== null) effects.push({ type: 'rolledBack', hash: h, code });
+          for (const w of putEntryOps(e, false)) writes.push(w);
+          this.state.rebuild(this.state.docsOf(e.sc), touched);
+        },
+      });
       for (const ready of this.pending.resolve(hash)) queue.push(ready);
       return verdict === null ? { status: 'applied', hash } : { status: 'rejected', hash, ...verdict };
     };

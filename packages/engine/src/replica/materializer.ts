@@ -97,6 +97,31 @@ export class Materializer {
     }
   }
 
+  /**
+   * Applies a change's ops on one doc to a detached doc state (for views of the past: rule
+   * evaluation folds a doc's history without touching the live state).
+   */
+  applyDetached(sc: SignedChange, key: string, doc: DocState): void {
+    const { change, hash } = sc;
+    const log = this.log;
+    const ctx = {
+      hash,
+      author: change.author,
+      seq: change.seq,
+      hlc: change.hlc,
+      isAfter: (tomb: string) => log.isAncestorOfDeps(tomb as ChangeHash, change.deps),
+    };
+    let counter = change.seq * SEQ_ID_SPACE;
+    const ops = change.ops;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      if (op.k === 'genesis') continue;
+      const start = counter;
+      if (op.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(op.x);
+      if (docKey(op.c, op.d) === key) applyDocOp(doc, op, i, ctx, start, this.seqHooks);
+    }
+  }
+
   /** Re-derives the given docs from their currently valid changes. */
   rebuild(keys: Iterable<string>, touched: TouchSet): void {
     for (const key of keys) {

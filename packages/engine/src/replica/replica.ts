@@ -115,7 +115,12 @@ export class Replica {
       });
       fn(tx);
       if (tx.ops.length === 0) throw new WeftError('E_INVALID_ARGUMENT', 'a change needs at least one op');
-      const verdict = core.validator?.checkLocal(tx.ops, { log: core.log, state: core.state }) ?? null;
+      const verdict =
+        core.validator?.checkLocal(
+          tx.ops,
+          { dbId: this.dbId, log: core.log, state: core.state },
+          this.identity.author,
+        ) ?? null;
       if (verdict !== null) throw new WeftError(verdict.code, verdict.message);
       const seq = core.log.maxSeq(this.identity.author) + 1;
       // deps = the heads we have seen plus our own previous change, even when a later change

@@ -3,15 +3,26 @@
  * implements it; without one, every well-formed change is valid.
  */
 import type { WeftErrorCode } from '../errors.ts';
+import type { ChangeHash, DbId } from '../ids.ts';
 import type { SignedChange } from '../change/change.ts';
 import type { DocOp } from '../change/op.ts';
-import type { ChangeLog } from '../log/change-log.ts';
+import type { ChangeLog, ChangeStatus } from '../log/change-log.ts';
 import type { Materializer } from './materializer.ts';
 
 /** What a validator may consult: the log (causal past) and the current state. */
 export interface ValidationContext {
+  readonly dbId: DbId;
   readonly log: ChangeLog;
   readonly state: Materializer;
+}
+
+/** What a validator may do when a newly stored change affects earlier verdicts. */
+export interface ReconsiderContext extends ValidationContext {
+  /**
+   * Changes a stored change's verdict (a late revocation rolls it back, or a revoked revoker
+   * restores it). The core updates the log, rebuilds the change's docs at once, and reports it.
+   */
+  flip(hash: ChangeHash, status: ChangeStatus, code: WeftErrorCode | null): void;
 }
 
 /** A verdict: null when valid, else the rejection code and a reason. */
@@ -21,8 +32,10 @@ export type Verdict = null | { readonly code: WeftErrorCode; readonly message: s
 export interface ChangeValidator {
   /** The schema hash local changes carry (null for schemaless). */
   readonly schemaHash: string | null;
-  /** Checks ops about to be signed locally; a non-null verdict aborts the change before signing. */
-  checkLocal(ops: readonly DocOp[], ctx: ValidationContext): Verdict;
+  /** Checks ops `author` is about to sign; a non-null verdict aborts the change before signing. */
+  checkLocal(ops: readonly DocOp[], ctx: ValidationContext, author: string): Verdict;
   /** Judges a causally ready change (local or remote). */
   check(sc: SignedChange, ctx: ValidationContext): Verdict;
+  /** Called after `sc` is stored: re-judges what it may affect, flipping verdicts via `ctx`. */
+  reconsider?(sc: SignedChange, ctx: ReconsiderContext): void;
 }

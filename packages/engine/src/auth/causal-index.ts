@@ -1,0 +1,88 @@
+/**
+ * Causality queries for rule evaluation: is change h in the causal past of change C?
+ *
+ * Invariants:
+ *  1. `seen(C, a)` is the highest seq of author `a` in C's causal past (C excluded), computed
+ *     from deps only: seen(C, a) = max over deps d of (d.author = a ? d.seq : seen(d, a)). A
+ *     valid author chain is linear, so h (by a, seq s) is in past(C) iff s ≤ seen(C, a).
+ *  2. Results are memoized per (author, change) and never change: a change's past is fixed by
+ *     its hash. Memo tables exist only for authors that rules ask about (grantors, revokers),
+ *     so memory is O(changes × those authors), not O(changes × all authors).
+ */
+import type { ChangeHash } from '../ids.ts';
+import type { ChangeLog } from '../log/change-log.ts';
+
+/** Answers causal-past questions over one change log. */
+export class CausalIndex {
+  private readonly memo = new Map<string, Map<ChangeHash, number>>();
+
+  constructor(private readonly log: ChangeLog) {}
+
+  /** Highest seq of `author` among the given deps' causal closure. */
+  seenFromDeps(deps: readonly ChangeHash[], author: string): number {
+    let best = 0;
+    for (const d of deps) {
+      const e = this.log.get(d);
+      if (e === undefined) continue;
+      const c = e.sc.change;
+      best = Math.max(best, c.author === author ? c.seq : this.seen(d, author));
+    }
+    return best;
+  }
+
+  /** Highest seq of `author` in the causal past of stored change `hash` (exclusive). */
+  seen(hash: ChangeHash, author: string): number {
+    let table = this.memo.get(author);
+    if (table === undefined) this.memo.set(author, (table = new Map()));
+    const hit = table.get(hash);
+    if (hit !== undefined) return hit;
+    // Iterative post-order walk: histories are long chains, recursion would overflow.
+    const stack: ChangeHash[] = [hash];
+    while (stack.length > 0) {
+      const h = stack[stack.length - 1]!;
+      if (table.has(h)) {
+        stack.pop();
+        continue;
+      }
+      const deps = this.log.get(h)?.sc.change.deps ?? [];
+      let ready = true;
+      let best = 0;
+      for (const d of deps) {
+        const dc = this.log.get(d)?.sc.change;
+        if (dc === undefined) continue;
+        if (dc.author === author) best = Math.max(best, dc.seq);
+        else {
+          const v = table.get(d);
+          if (v === undefined) {
+            ready = false;
+            stack.push(d);
+          } else best = Math.max(best, v);
+        }
+      }
+      if (ready) {
+        table.set(h, best);
+        stack.pop();
+      }
+    }
+    return table.get(hash)!;
+  }
+
+  /** True when stored change `h` is in the causal past of a change with these deps. */
+  inPastOfDeps(h: ChangeHash, deps: readonly ChangeHash[]): boolean {
+    const c = this.log.get(h)?.sc.change;
+    if (c === undefined) return false;
+    return c.seq <= this.seenFromDeps(deps, c.author);
+  }
+
+  /** True when stored change `h` is in the causal past of stored change `of`. */
+  inPast(h: ChangeHash, of: ChangeHash): boolean {
+    const c = this.log.get(h)?.sc.change;
+    if (c === undefined || h === of) return false;
+    return c.seq <= this.seen(of, c.author);
+  }
+
+  /** True when neither change is in the other's past. */
+  concurrent(a: ChangeHash, b: ChangeHash): boolean {
+    return a !== b && !this.inPast(a, b) && !this.inPast(b, a);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Document state as of a change's causal past, for rule evaluation (DESIGN §4: a write is
+ * judged against the state at its causal past, never against arrival order or wall time).
+ *
+ * Invariants:
+ *  1. The view of doc K for change C folds exactly the *valid* changes touching K that are in
+ *     past(C), in (height, hash) order, so it is the same on every replica once verdicts agree.
+ *  2. Fast path: when every valid change touching K is in past(C) (the common, sequential case),
+ *     the live materialized doc is that fold already.
+ */
+import type { CanonicalValue } from '../encoding/canonical.ts';
+import type { ChangeHash, CollectionName, DocId } from '../ids.ts';
+import { docKey, emptyDoc, materialize, type DocState } from '../crdt/doc-state.ts';
+import { sortTopological, type ChangeLog, type LogEntry } from '../log/change-log.ts';
+import type { Materializer } from '../replica/materializer.ts';
+import type { CausalIndex } from './causal-index.ts';
+
+/** A read-only view of the state at one change's causal past. */
+export class PastView {
+  private readonly cache = new Map<string, DocState>();
+
+  constructor(
+    private readonly deps: readonly ChangeHash[],
+    private readonly log: ChangeLog,
+    private readonly state: Materializer,
+    private readonly causal: CausalIndex,
+  ) {}
+
+  /** Valid changes touching `key` that are in the causal past. */
+  history(key: string): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (const h of this.state.docChanges.get(key) ?? []) {
+      const e = this.log.get(h);
+      if (e !== undefined && e.status === 'applied' && this.causal.inPastOfDeps(h, this.deps)) out.push(e);
+    }
+    return out;
+  }
+
+  /** Valid changes touching `key` that are *not* in the causal past. */
+  notInPast(key: string): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (const h of this.state.docChanges.get(key) ?? []) {
+      const e = this.log.get(h);
+      if (e !== undefined && e.status === 'applied' && !this.causal.inPastOfDeps(h, this.deps)) out.push(e);
+    }
+    return out;
+  }
+
+  /** The CRDT state of a doc at the causal past. */
+  docState(c: string, d: string): DocState {
+    const key = docKey(c, d);
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return hit;
+    const all = this.state.docChanges.get(key) ?? [];
+    const past = this.history(key);
+    const valid = all.filter((h) => this.log.get(h)?.status === 'applied').length;
+    let doc: DocState;
+    if (past.length === valid && this.state.docs.has(key)) doc = this.state.docs.get(key)!;
+    else {
+      doc = emptyDoc(c as CollectionName, d as DocId);
+      for (const e of sortTopological(past)) this.state.applyDetached(e.sc, key, doc);
+    }
+    this.cache.set(key, doc);
+    return doc;
+  }
+
+  /** The visible value of a doc at the causal past, or undefined. */
+  doc(c: string, d: string): Record<string, CanonicalValue> | undefined {
+    return materialize(this.docState(c, d), this.state.seqHooks);
+  }
+
+  /** The first valid change that wrote the doc (its creator), within the causal past. */
+  creator(c: string, d: string): LogEntry | undefined {
+    const past = sortTopological(this.history(docKey(c, d)));
+    return past[0];
+  }
+}

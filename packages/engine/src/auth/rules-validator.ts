@@ -1,0 +1,139 @@
+/**
+ * The ChangeValidator that enforces a schema's validation rules and permission rules (ingest
+ * steps 7-8), and re-judges earlier changes when a grant or revocation arrives late.
+ *
+ * Invariants:
+ *  1. Validation (E_SCHEMA / E_VALIDATION) runs before permissions (E_PERMISSION); both look
+ *     only at the change and its causal past, so the verdict is the same on every replica.
+ *  2. When a stored change writes a membership doc, every change whose judgement consulted that
+ *     doc and that is not in the new change's past is re-judged, in (height, hash) order; each
+ *     flip re-judges what consulted the flipped change's membership docs in turn, until nothing
+ *     changes. Only permission verdicts flip: validation and equivocation verdicts are final.
+ */
+import type { ChangeHash, DbId } from '../ids.ts';
+import type { SignedChange } from '../change/change.ts';
+import type { DocOp } from '../change/op.ts';
+import type { ChangeLog, LogEntry } from '../log/change-log.ts';
+import { sortTopological } from '../log/change-log.ts';
+import type { Materializer } from '../replica/materializer.ts';
+import type { ChangeValidator, ReconsiderContext, ValidationContext, Verdict } from '../replica/validator.ts';
+import type { AllowRules } from '../schema/rule-ast.ts';
+import { CausalIndex } from './causal-index.ts';
+import { AuthEvaluator } from './evaluator.ts';
+import { PastView } from './past-view.ts';
+
+/** Checks ops against the schema at a causal past; null when they validate. */
+export type OpsValidator = (ops: readonly DocOp[], view: PastView) => Verdict;
+
+/** Options for {@link RulesValidator}. */
+export interface RulesValidatorOptions {
+  /** collection → permission rules. */
+  readonly rules: Readonly<Record<string, AllowRules | undefined>>;
+  /** Schema hash carried by local changes. */
+  readonly schemaHash: string | null;
+  /** Schema validation (types, constraints, refs); omitted = no validation. */
+  readonly validate?: OpsValidator;
+}
+
+interface Bound {
+  readonly log: ChangeLog;
+  readonly state: Materializer;
+  readonly causal: CausalIndex;
+  readonly auth: AuthEvaluator;
+  /** membership doc → changes whose judgement consulted it */
+  readonly consultedBy: Map<string, Set<ChangeHash>>;
+}
+
+/** Enforces validation and permission rules. */
+export class RulesValidator implements ChangeValidator {
+  readonly schemaHash: string | null;
+  private bound: Bound | undefined;
+  private dbId: DbId | undefined;
+
+  constructor(private readonly options: RulesValidatorOptions) {
+    this.schemaHash = options.schemaHash;
+  }
+
+  /** (Re)binds to a replica core; after a reload the log is a new object, so state is rebuilt. */
+  private bind(ctx: ValidationContext): Bound {
+    if (this.bound !== undefined && this.bound.log === ctx.log) return this.bound;
+    this.dbId = ctx.dbId;
+    const causal = new CausalIndex(ctx.log);
+    const auth = new AuthEvaluator(this.options.rules, ctx.log, ctx.state, causal, () => this.root(ctx.log));
+    const bound: Bound = { log: ctx.log, state: ctx.state, causal, auth, consultedBy: new Map() };
+    this.bound = bound;
+    // Cold start: index and re-judge what is stored, so later revocations find their dependents.
+    for (const e of ctx.log.topological()) {
+      auth.noteStored(e.sc);
+      if (e.status === 'applied' || e.reason === 'E_PERMISSION') this.record(bound, e.sc);
+    }
+    return bound;
+  }
+
+  private root(log: ChangeLog): string | undefined {
+    return this.dbId === undefined ? undefined : log.get(this.dbId as string as ChangeHash)?.sc.change.author;
+  }
+
+  private record(b: Bound, sc: SignedChange): { ok: boolean; message: string } {
+    const j = b.auth.judge(sc);
+    for (const key of j.consulted) {
+      let set = b.consultedBy.get(key);
+      if (set === undefined) b.consultedBy.set(key, (set = new Set()));
+      set.add(sc.hash);
+    }
+    return j;
+  }
+
+  checkLocal(ops: readonly DocOp[], ctx: ValidationContext, author: string): Verdict {
+    const b = this.bind(ctx);
+    const deps = [...ctx.log.heads].sort();
+    const view = new PastView(deps, b.log, b.state, b.causal);
+    const invalid = this.options.validate?.(ops, view) ?? null;
+    if (invalid !== null) return invalid;
+    // Judge a stand-in with the deps and author the real change will have, so a forbidden
+    // local write fails before anything is signed.
+    const standIn = { hash: '', change: { author, deps, ops, seq: 0 } } as unknown as SignedChange;
+    const j = b.auth.judge(standIn);
+    b.auth.forget(standIn.hash);
+    return j.ok ? null : { code: 'E_PERMISSION', message: j.message };
+  }
+
+  check(sc: SignedChange, ctx: ValidationContext): Verdict {
+    const b = this.bind(ctx);
+    b.auth.noteStored(sc);
+    if (sc.change.db === null) return null; // genesis: the root of authority
+    const view = new PastView(sc.change.deps, b.log, b.state, b.causal);
+    const invalid = this.options.validate?.(sc.change.ops.filter((o) => o.k !== 'genesis') as DocOp[], view) ?? null;
+    if (invalid !== null) return invalid;
+    const j = this.record(b, sc);
+    return j.ok ? null : { code: 'E_PERMISSION', message: j.message };
+  }
+
+  reconsider(sc: SignedChange, ctx: ReconsiderContext): void {
+    const b = this.bind(ctx);
+    if (!b.auth.touchesMemberships(sc)) return;
+    const queued = new Map<ChangeHash, LogEntry>();
+    const enqueue = (from: SignedChange): void => {
+      for (const key of b.auth.membershipDocs(from))
+        for (const h of b.consultedBy.get(key) ?? []) {
+          if (h === from.hash || queued.has(h) || b.causal.inPast(h, from.hash)) continue;
+          const e = b.log.get(h);
+          if (e !== undefined) queued.set(h, e);
+        }
+    };
+    enqueue(sc);
+    const budget = 100 * (queued.size + 10);
+    let steps = 0;
+    while (queued.size > 0 && steps++ < budget) {
+      const [next] = sortTopological([...queued.values()]);
+      queued.delete(next!.sc.hash);
+      const e = next!;
+      if (e.status === 'rejected' && e.reason !== 'E_PERMISSION') continue;
+      b.auth.forget(e.sc.hash);
+      const ok = this.record(b, e.sc).ok;
+      if (ok === (e.status === 'applied')) continue;
+      ctx.flip(e.sc.hash, ok ? 'applied' : 'rejected', ok ? null : 'E_PERMISSION');
+      enqueue(e.sc);
+    }
+  }
+}
