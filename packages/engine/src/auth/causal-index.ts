@@ -67,17 +67,23 @@ export class CausalIndex {
     return table.get(hash)!;
   }
 
-  /** True when stored change `h` is in the causal past of a change with these deps. */
-  inPastOfDeps(h: ChangeHash, deps: readonly ChangeHash[]): boolean {
+  /**
+   * True when stored change `h` is in the causal past of a change by `self` with these deps.
+   * The author's own chain answers without a walk: its earlier seqs are exactly its past.
+   */
+  inPastOfDeps(h: ChangeHash, deps: readonly ChangeHash[], self?: { author: string; seq: number }): boolean {
     const c = this.log.get(h)?.sc.change;
     if (c === undefined) return false;
+    if (self !== undefined && c.author === self.author) return c.seq < self.seq;
     return c.seq <= this.seenFromDeps(deps, c.author);
   }
 
   /** True when stored change `h` is in the causal past of stored change `of`. */
   inPast(h: ChangeHash, of: ChangeHash): boolean {
     const c = this.log.get(h)?.sc.change;
-    if (c === undefined || h === of) return false;
+    const o = this.log.get(of)?.sc.change;
+    if (c === undefined || o === undefined || h === of) return false;
+    if (c.author === o.author) return c.seq < o.seq;
     return c.seq <= this.seen(of, c.author);
   }
 

@@ -135,7 +135,7 @@ export class AuthEvaluator {
   /** Judges every doc op of `sc` against the rules at its causal past. */
   judge(sc: SignedChange): Judgement {
     const { change } = sc;
-    const view = new PastView(change.deps, this.log, this.state, this.causal);
+    const view = new PastView(change, this.log, this.state, this.causal);
     const support = new Set<string>();
     const consulted = new Set<string>();
     const byDoc = new Map<string, DocOp[]>();

@@ -13,6 +13,7 @@ import { ChangeLog } from '../log/change-log.ts';
 import { Materializer } from '../replica/materializer.ts';
 import type { Ed25519Port } from '../crypto/crypto-port.ts';
 import type { ChangeHash } from '../ids.ts';
+import type { Identity } from '../crypto/identity.ts';
 import { MEMBERSHIP_RULES, authReplica } from './auth-test-kit.test-support.ts';
 import { oracle } from './oracle.test-support.ts';
 
@@ -22,7 +23,7 @@ const SEEDS = seedsToRun(Number(process.env.WEFT_AUTH_SEEDS ?? (long ? 1_000 : 1
 const ROLES = ['editor', 'owner', 'viewer'];
 
 async function history(rng: Rng, port: Ed25519Port) {
-  const ids = [];
+  const ids: Identity[] = [];
   for (let i = 0; i < 6; i++) ids.push(await seededIdentity(rng, port));
   const base = 1_700_000_000_000;
   let tick = 0;

@@ -20,7 +20,7 @@ export class PastView {
   private readonly cache = new Map<string, DocState>();
 
   constructor(
-    private readonly deps: readonly ChangeHash[],
+    private readonly self: { readonly author: string; readonly seq: number; readonly deps: readonly ChangeHash[] },
     private readonly log: ChangeLog,
     private readonly state: Materializer,
     private readonly causal: CausalIndex,
@@ -31,7 +31,8 @@ export class PastView {
     const out: LogEntry[] = [];
     for (const h of this.state.docChanges.get(key) ?? []) {
       const e = this.log.get(h);
-      if (e !== undefined && e.status === 'applied' && this.causal.inPastOfDeps(h, this.deps)) out.push(e);
+      if (e !== undefined && e.status === 'applied' && this.causal.inPastOfDeps(h, this.self.deps, this.self))
+        out.push(e);
     }
     return out;
   }
@@ -41,7 +42,8 @@ export class PastView {
     const out: LogEntry[] = [];
     for (const h of this.state.docChanges.get(key) ?? []) {
       const e = this.log.get(h);
-      if (e !== undefined && e.status === 'applied' && !this.causal.inPastOfDeps(h, this.deps)) out.push(e);
+      if (e !== undefined && e.status === 'applied' && !this.causal.inPastOfDeps(h, this.self.deps, this.self))
+        out.push(e);
     }
     return out;
   }

@@ -12,6 +12,7 @@ import type { Replica } from '../replica/replica.ts';
 import type { Identity } from '../crypto/identity.ts';
 import { createReplica } from '../replica/replica.ts';
 import { authReplica, deliver } from './auth-test-kit.test-support.ts';
+import type { DocId } from '../ids.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -79,7 +80,7 @@ describe('revocation', () => {
       .list('members')
       .map((m) => m.id)
       .sort();
-    expect(members.includes('mA') !== members.includes('mB')).toBe(true);
+    expect(members.includes('mA' as DocId) !== members.includes('mB' as DocId)).toBe(true);
   }, 120_000);
 
   it('back-dated HLCs and ±30 days of clock skew on a revoked author change no verdict', async () => {

@@ -10,7 +10,7 @@
  *     flip re-judges what consulted the flipped change's membership docs in turn, until nothing
  *     changes. Only permission verdicts flip: validation and equivocation verdicts are final.
  */
-import type { ChangeHash, DbId } from '../ids.ts';
+import type { AuthorId, ChangeHash, DbId } from '../ids.ts';
 import type { SignedChange } from '../change/change.ts';
 import type { DocOp } from '../change/op.ts';
 import type { ChangeLog, LogEntry } from '../log/change-log.ts';
@@ -87,12 +87,13 @@ export class RulesValidator implements ChangeValidator {
   checkLocal(ops: readonly DocOp[], ctx: ValidationContext, author: string): Verdict {
     const b = this.bind(ctx);
     const deps = [...ctx.log.heads].sort();
-    const view = new PastView(deps, b.log, b.state, b.causal);
+    const seq = ctx.log.maxSeq(author as AuthorId) + 1;
+    const view = new PastView({ author, seq, deps }, b.log, b.state, b.causal);
     const invalid = this.options.validate?.(ops, view) ?? null;
     if (invalid !== null) return invalid;
     // Judge a stand-in with the deps and author the real change will have, so a forbidden
     // local write fails before anything is signed.
-    const standIn = { hash: '', change: { author, deps, ops, seq: 0 } } as unknown as SignedChange;
+    const standIn = { hash: '', change: { author, deps, ops, seq } } as unknown as SignedChange;
     const j = b.auth.judge(standIn);
     b.auth.forget(standIn.hash);
     return j.ok ? null : { code: 'E_PERMISSION', message: j.message };
@@ -102,7 +103,7 @@ export class RulesValidator implements ChangeValidator {
     const b = this.bind(ctx);
     b.auth.noteStored(sc);
     if (sc.change.db === null) return null; // genesis: the root of authority
-    const view = new PastView(sc.change.deps, b.log, b.state, b.causal);
+    const view = new PastView(sc.change, b.log, b.state, b.causal);
     const invalid = this.options.validate?.(sc.change.ops.filter((o) => o.k !== 'genesis') as DocOp[], view) ?? null;
     if (invalid !== null) return invalid;
     const j = this.record(b, sc);

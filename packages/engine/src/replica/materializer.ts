@@ -125,10 +125,12 @@ export class Materializer {
   /** Re-derives the given docs from their currently valid changes. */
   rebuild(keys: Iterable<string>, touched: TouchSet): void {
     for (const key of keys) {
-      const old = this.docs.get(key);
-      if (old === undefined) continue;
-      this.touch(touched, key, old.c, old.d).fields = 'all';
-      this.docs.set(key, emptyDoc(old.c, old.d));
+      // A doc may not exist yet: a change rejected on arrival and restored later never made it.
+      const slash = key.indexOf('/');
+      const c = key.slice(0, slash) as CollectionName;
+      const d = key.slice(slash + 1) as DocId;
+      this.touch(touched, key, c, d).fields = 'all';
+      this.docs.set(key, emptyDoc(c, d));
       const entries: LogEntry[] = [];
       for (const h of this.docChanges.get(key) ?? []) {
         const e = this.log.get(h);
