@@ -2,7 +2,7 @@
  * How IndexedDB failures map onto the storage port's error codes, and which of them mean the
  * connection (not the batch) is at fault and worth one reopen-and-retry.
  */
-import { WeftError } from '../../../engine/src/errors.ts';
+import { WeftError } from '@weft/engine';
 
 /** The DOMException name of `err`, if it has one. */
 function errorName(err: unknown): string | undefined {

@@ -1,3 +1,6 @@
+// idb recognises IndexedDB objects by the global classes (IDBRequest, IDBDatabase …), so the fake
+// implementation must be installed globally; tests still inject their own factories.
+import 'fake-indexeddb/auto';
 import {
   IDBFactory as FakeIDBFactory,
   IDBKeyRange as FakeIDBKeyRange,
@@ -104,6 +107,10 @@ function fullFactory(): IDBFactory {
   }).factory;
 }
 
+// The default path (idb's openDB on the global factory) and the injected-factory path.
+runStorageAdapterTests('indexeddb (fake-indexeddb, global)', () => openIndexedDbStorage(`weft-global-${++dbCounter}`), {
+  propertyRuns: 10,
+});
 runStorageAdapterTests('indexeddb (fake-indexeddb)', () => open(new FakeIDBFactory()), {
   supportsQuota: true,
   makeFullAdapter: () => open(fullFactory()),
