@@ -10,11 +10,13 @@
  *     so memory is O(changes × those authors), not O(changes × all authors).
  */
 import type { ChangeHash } from '../ids.ts';
-import type { ChangeLog } from '../log/change-log.ts';
+import type { ChangeLog, LogEntry } from '../log/change-log.ts';
 
 /** Answers causal-past questions over one change log. */
 export class CausalIndex {
   private readonly memo = new Map<string, Map<ChangeHash, number>>();
+  private readonly heads = new Map<string, { len: number; epoch: number; heads: ChangeHash[] }>();
+  private readonly first = new Map<string, { len: number; epoch: number; first: LogEntry | undefined }>();
 
   constructor(private readonly log: ChangeLog) {}
 
@@ -85,6 +87,43 @@ export class CausalIndex {
     if (c === undefined || o === undefined || h === of) return false;
     if (c.author === o.author) return c.seq < o.seq;
     return c.seq <= this.seen(of, c.author);
+  }
+
+  /**
+   * The valid changes touching a doc that no other valid change touching it descends from.
+   * Every valid change on the doc is in a change's past iff all of these are, so a view of the
+   * past can use the live doc after one or two ancestry checks instead of a fold.
+   */
+  docHeads(key: string, touching: readonly ChangeHash[]): ChangeHash[] {
+    let entry = this.heads.get(key);
+    if (entry === undefined || entry.epoch !== this.log.statusEpoch || entry.len > touching.length) {
+      entry = { len: 0, epoch: this.log.statusEpoch, heads: [] };
+      this.heads.set(key, entry);
+    }
+    // Changes are stored after their deps, so a newer one is never in an older one's past.
+    for (let i = entry.len; i < touching.length; i++) {
+      const h = touching[i]!;
+      if (this.log.get(h)?.status !== 'applied') continue;
+      entry.heads = entry.heads.filter((x) => !this.inPast(x, h));
+      entry.heads.push(h);
+    }
+    entry.len = touching.length;
+    return entry.heads;
+  }
+
+  /** The earliest valid change touching a doc, in (height, hash) order (cached per epoch). */
+  firstValid(key: string, touching: readonly ChangeHash[]): LogEntry | undefined {
+    const hit = this.first.get(key);
+    if (hit !== undefined && hit.epoch === this.log.statusEpoch && hit.len === touching.length) return hit.first;
+    let best: LogEntry | undefined;
+    for (const h of touching) {
+      const e = this.log.get(h);
+      if (e === undefined || e.status !== 'applied') continue;
+      if (best === undefined || e.height < best.height || (e.height === best.height && e.sc.hash < best.sc.hash))
+        best = e;
+    }
+    this.first.set(key, { len: touching.length, epoch: this.log.statusEpoch, first: best });
+    return best;
   }
 
   /** True when neither change is in the other's past. */

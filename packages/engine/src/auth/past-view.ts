@@ -37,8 +37,15 @@ export class PastView {
     return out;
   }
 
+  /** True when every valid change touching `key` is in the causal past (invariant 2). */
+  private allInPast(key: string): boolean {
+    const heads = this.causal.docHeads(key, this.state.docChanges.get(key) ?? []);
+    return heads.every((h) => this.causal.inPastOfDeps(h, this.self.deps, this.self));
+  }
+
   /** Valid changes touching `key` that are *not* in the causal past. */
   notInPast(key: string): LogEntry[] {
+    if (this.allInPast(key)) return [];
     const out: LogEntry[] = [];
     for (const h of this.state.docChanges.get(key) ?? []) {
       const e = this.log.get(h);
@@ -53,14 +60,11 @@ export class PastView {
     const key = docKey(c, d);
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
-    const all = this.state.docChanges.get(key) ?? [];
-    const past = this.history(key);
-    const valid = all.filter((h) => this.log.get(h)?.status === 'applied').length;
     let doc: DocState;
-    if (past.length === valid && this.state.docs.has(key)) doc = this.state.docs.get(key)!;
+    if (this.state.docs.has(key) && this.allInPast(key)) doc = this.state.docs.get(key)!;
     else {
       doc = emptyDoc(c as CollectionName, d as DocId);
-      for (const e of sortTopological(past)) this.state.applyDetached(e.sc, key, doc);
+      for (const e of sortTopological(this.history(key))) this.state.applyDetached(e.sc, key, doc);
     }
     this.cache.set(key, doc);
     return doc;
@@ -73,7 +77,10 @@ export class PastView {
 
   /** The first valid change that wrote the doc (its creator), within the causal past. */
   creator(c: string, d: string): LogEntry | undefined {
-    const past = sortTopological(this.history(docKey(c, d)));
-    return past[0];
+    const key = docKey(c, d);
+    // The doc's earliest valid change overall, when it is in the past, is the earliest there too.
+    const first = this.causal.firstValid(key, this.state.docChanges.get(key) ?? []);
+    if (first !== undefined && this.causal.inPastOfDeps(first.sc.hash, this.self.deps, this.self)) return first;
+    return sortTopological(this.history(key))[0];
   }
 }

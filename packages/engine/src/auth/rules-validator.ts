@@ -113,28 +113,58 @@ export class RulesValidator implements ChangeValidator {
   reconsider(sc: SignedChange, ctx: ReconsiderContext): void {
     const b = this.bind(ctx);
     if (!b.auth.touchesMemberships(sc)) return;
+    const concurrent = concurrentWith(b.log, sc);
+    if (concurrent.size === 0) return; // the common case: the author had seen everything
     const queued = new Map<ChangeHash, LogEntry>();
-    const enqueue = (from: SignedChange): void => {
+    const enqueue = (from: SignedChange, accept: (h: ChangeHash) => boolean): void => {
       for (const key of b.auth.membershipDocs(from))
         for (const h of b.consultedBy.get(key) ?? []) {
-          if (h === from.hash || queued.has(h) || b.causal.inPast(h, from.hash)) continue;
+          if (h === from.hash || queued.has(h) || !accept(h)) continue;
           const e = b.log.get(h);
           if (e !== undefined) queued.set(h, e);
         }
     };
-    enqueue(sc);
+    // The newest change has no descendants: only what is concurrent with it can flip.
+    enqueue(sc, (h) => concurrent.has(h));
     const budget = 100 * (queued.size + 10);
     let steps = 0;
-    while (queued.size > 0 && steps++ < budget) {
-      const [next] = sortTopological([...queued.values()]);
-      queued.delete(next!.sc.hash);
-      const e = next!;
+    // Work through the queue in (height, hash) order; re-sort only when a flip adds work.
+    let order = sortTopological([...queued.values()]);
+    let at = 0;
+    while (at < order.length && steps++ < budget) {
+      const before = queued.size;
+      const e = order[at++]!;
+      queued.delete(e.sc.hash);
       if (e.status === 'rejected' && e.reason !== 'E_PERMISSION') continue;
       b.auth.forget(e.sc.hash);
       const ok = this.record(b, e.sc).ok;
       if (ok === (e.status === 'applied')) continue;
       ctx.flip(e.sc.hash, ok ? 'applied' : 'rejected', ok ? null : 'E_PERMISSION');
-      enqueue(e.sc);
+      // A flipped grant or revocation affects whatever is not in its own past.
+      if (b.auth.touchesMemberships(e.sc)) enqueue(e.sc, (h) => !b.log.isAncestorOfDeps(h, e.sc.change.deps));
+      if (queued.size >= before) {
+        order = sortTopological([...queued.values()]);
+        at = 0;
+      }
     }
   }
+}
+
+/**
+ * Stored changes concurrent with `sc`, the newest stored change: those reachable from the other
+ * heads but not from `sc`'s deps. Empty without a walk when `sc` depends on every other head.
+ */
+function concurrentWith(log: ChangeLog, sc: SignedChange): Set<ChangeHash> {
+  const out = new Set<ChangeHash>();
+  const stack = [...log.heads].filter((h) => h !== sc.hash);
+  const seen = new Set<ChangeHash>();
+  while (stack.length > 0) {
+    const h = stack.pop()!;
+    if (seen.has(h)) continue;
+    seen.add(h);
+    if (log.isAncestorOfDeps(h, sc.change.deps) || sc.change.deps.includes(h)) continue;
+    out.add(h);
+    for (const d of log.get(h)?.sc.change.deps ?? []) stack.push(d);
+  }
+  return out;
 }

@@ -56,6 +56,16 @@ export class ChangeLog {
   private readonly chains = new Map<AuthorId, AuthorChain>();
   private readonly forks = new Map<string, ChangeHash[]>();
   private nextOrder = 0;
+  /** Bumped whenever a stored change's verdict changes, so caches of derived views can tell. */
+  statusEpoch = 0;
+
+  /** Changes a stored change's verdict (equivocation, a late revocation, a restored change). */
+  setStatus(entry: LogEntry, status: ChangeStatus, reason: WeftErrorCode | null): void {
+    if (entry.status === status && entry.reason === reason) return;
+    entry.status = status;
+    entry.reason = reason;
+    this.statusEpoch++;
+  }
 
   /** Number of stored changes. */
   get size(): number {

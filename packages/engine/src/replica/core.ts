@@ -118,8 +118,7 @@ export class ReplicaCore {
         flip: (h, status, code) => {
           const e = this.log.get(h);
           if (e === undefined || e.status === status) return;
-          e.status = status;
-          e.reason = code;
+          this.log.setStatus(e, status, code);
           if (status === 'rejected' && code !== null) effects.push({ type: 'rolledBack', hash: h, code });
           for (const w of putEntryOps(e, false)) writes.push(w);
           this.state.rebuild(this.state.docsOf(e.sc), touched);
@@ -190,8 +189,7 @@ export class ReplicaCore {
     const rebuild = new Set<string>();
     for (const e of this.log.authorChangesFrom(author, from)) {
       if (e.status !== 'applied') continue;
-      e.status = 'rejected';
-      e.reason = 'E_EQUIVOCATION';
+      this.log.setStatus(e, 'rejected', 'E_EQUIVOCATION');
       effects.push({ type: 'rolledBack', hash: e.sc.hash, code: 'E_EQUIVOCATION' });
       writes.push(...putEntryOps(e, false));
       for (const k of this.state.docsOf(e.sc)) rebuild.add(k);

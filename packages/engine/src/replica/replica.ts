@@ -27,6 +27,11 @@ import type { CommitExtension } from './extension.ts';
 import { Mutex, Semaphore } from './concurrency.ts';
 import { SyncSession, type SyncOptions } from '../sync/session.ts';
 import type { Transport } from '../sync/transport.ts';
+import { queriesOf, setupQueries } from '../query/replica-queries.ts';
+import type { QueryBuilder } from '../query/query-builder.ts';
+import type { Query } from '../query/query-spec.ts';
+import type { LiveDiff } from '../query/live-query.ts';
+import type { IndexDefinition } from '../query/sorted-index.ts';
 
 /** Options for {@link createReplica}. */
 export interface ReplicaOptions {
@@ -56,6 +61,8 @@ export interface ReplicaOptions {
   readonly verifyConcurrency?: number;
   /** Randomness port (genesis nonce, new doc ids); defaults to crypto.getRandomValues. */
   readonly random?: (n: number) => Uint8Array;
+  /** Secondary indexes (until the schema declares them): maintained per batch, persisted. */
+  readonly indexes?: readonly IndexDefinition[];
 }
 
 /** A document as returned by reads: its id plus its visible fields. */
@@ -333,6 +340,22 @@ export class Replica {
     next.reload = () => this.reload();
     this.core = next;
   }
+
+  // ---- Queries and live queries (query/replica-queries.ts) ----
+
+  /** Starts a query: `query('todos').where('done', '==', false).orderBy('order').run()`. */
+  query(collection: string): QueryBuilder {
+    return queriesOf(this).query(collection);
+  }
+
+  /**
+   * A live query: `onDiff` gets the initial result at once, then a diff after each committed
+   * batch that changes it. Returns the unsubscribe function.
+   */
+  subscribe(query: Query | QueryBuilder, onDiff: (diff: LiveDiff) => void): () => void {
+    this.check();
+    return queriesOf(this).subscribe(query, onDiff);
+  }
 }
 
 function makeCore(options: ReplicaOptions, dbId: DbId, storage: StorageAdapter): ReplicaCore {
@@ -389,6 +412,7 @@ export async function createReplica(options: ReplicaOptions): Promise<Replica> {
     const core = await loadCore(opts, dbId);
     const replica = new Replica(opts, options.identity, dbId, port, limits, core);
     core.reload = () => replica.reload();
+    await setupQueries(replica, options.indexes);
     return replica;
   }
   if (options.db !== undefined) {
@@ -397,6 +421,7 @@ export async function createReplica(options: ReplicaOptions): Promise<Replica> {
     const core = makeCore(opts, dbId, storage);
     const replica = new Replica(opts, options.identity, dbId, port, limits, core);
     core.reload = () => replica.reload();
+    await setupQueries(replica, options.indexes);
     return replica;
   }
   if (options.create === undefined)
@@ -415,5 +440,6 @@ export async function createReplica(options: ReplicaOptions): Promise<Replica> {
   core.reload = () => replica.reload();
   const [r] = await core.commit([genesis], true);
   if (r!.status !== 'applied') throw new WeftError(r!.code ?? 'E_INTERNAL', 'genesis not applied');
+  await setupQueries(replica, options.indexes);
   return replica;
 }
