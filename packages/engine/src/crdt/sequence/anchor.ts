@@ -8,7 +8,6 @@
 import { WeftError } from '../../errors.ts';
 import { isAgent, isCount } from './op.ts';
 import type { SequenceCore } from './sequence-core.ts';
-import { NONE } from './run.ts';
 
 /** A stable position: plain data, safe to store or send. `id: null` is the document start or end. */
 export interface Anchor {
@@ -26,7 +25,7 @@ export function makeAnchor<C>(core: SequenceCore<C>, index: number, assoc: 'befo
   const at = assoc === 'before' ? index - 1 : index;
   if (at < 0 || at >= len) return { id: null, assoc };
   core.idAt(at);
-  return { id: [core.agents[core.lA]!, core.lC], assoc };
+  return { id: [core.agents[core.lA]!, core.realOf(core.lA, core.lC)], assoc };
 }
 
 /** The current visible position of `anchor`; throws `E_VALIDATION` for an unknown element. */
@@ -39,8 +38,9 @@ export function resolveAnchor<C>(core: SequenceCore<C>, anchor: Anchor): number 
   if (!Array.isArray(id) || id.length !== 2 || !isAgent(id[0]) || !isCount(id[1]))
     throw new WeftError('E_DECODE', 'anchor id is not [agent, counter]');
   const agent = core.knownAgent(id[0]);
-  const run = agent === NONE ? undefined : core.find(agent, id[1]);
+  const dense = core.denseOf(agent, id[1]);
+  const run = dense < 0 ? undefined : core.find(agent, dense);
   if (run === undefined) throw new WeftError('E_VALIDATION', 'anchor names an unknown element');
-  const index = core.indexOf(agent, id[1]);
+  const index = core.indexOf(agent, dense);
   return !run.deleted && a.assoc === 'before' ? index + 1 : index;
 }

@@ -69,21 +69,68 @@ export class BitColumnReader {
     if (this.buf.length === 0 || this.k > MAX_K) throw new WeftError('E_DECODE', 'sequence snapshot: bad bit column');
   }
 
-  private bit(): number {
-    const p = this.pos++;
-    if (p >> 3 >= this.buf.length) throw new WeftError('E_DECODE', 'sequence snapshot: truncated bit column');
-    return (this.buf[p >> 3]! >> (7 - (p & 7))) & 1;
+  /** Reads `m` (<= 53) bits as an unsigned number, a byte at a time. */
+  private bits(m: number): number {
+    let v = 0;
+    let pos = this.pos;
+    const buf = this.buf;
+    if ((pos + m + 7) >> 3 > buf.length) throw new WeftError('E_DECODE', 'sequence snapshot: truncated bit column');
+    while (m > 0) {
+      const off = pos & 7;
+      const take = Math.min(m, 8 - off);
+      v = v * (1 << take) + ((buf[pos >> 3]! >> (8 - off - take)) & ((1 << take) - 1));
+      pos += take;
+      m -= take;
+    }
+    this.pos = pos;
+    return v;
   }
 
   /** The next value. */
   next(): number {
+    // Fast path: the whole code fits in the next 32 bits (always, for the small values we store).
+    const buf = this.buf;
+    const pos = this.pos;
+    const i = pos >> 3;
+    if (i + 4 < buf.length) {
+      const off = pos & 7;
+      const w =
+        (((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) << off) |
+        (buf[i + 4]! >>> (8 - off));
+      const z = Math.clz32(w);
+      const bits = 2 * z + 1 + this.k;
+      if (bits <= 32) {
+        this.pos = pos + bits;
+        const code = (w >>> (32 - bits)) >>> 0;
+        return (((code >>> this.k) - 1) << this.k) | (code & ((1 << this.k) - 1));
+      }
+    }
+    return this.slowNext();
+  }
+
+  private slowNext(): number {
+    // Count the leading zeros of the gamma code a byte at a time.
     let n = 0;
-    while (this.bit() === 0) if (++n > 52) throw new WeftError('E_DECODE', 'sequence snapshot: bit code too long');
-    let q = 1;
-    for (let i = 0; i < n; i++) q = q * 2 + this.bit();
-    let low = 0;
-    for (let i = 0; i < this.k; i++) low = low * 2 + this.bit();
-    const x = (q - 1) * 2 ** this.k + low;
+    const buf = this.buf;
+    for (;;) {
+      const i = this.pos >> 3;
+      if (i >= buf.length) throw new WeftError('E_DECODE', 'sequence snapshot: truncated bit column');
+      const off = this.pos & 7;
+      const byte = (buf[i]! << off) & 0xff;
+      if (byte === 0) {
+        n += 8 - off;
+        this.pos += 8 - off;
+        if (n > 52) throw new WeftError('E_DECODE', 'sequence snapshot: bit code too long');
+        continue;
+      }
+      const z = Math.clz32(byte) - 24;
+      n += z;
+      this.pos += z + 1;
+      break;
+    }
+    if (n > 52) throw new WeftError('E_DECODE', 'sequence snapshot: bit code too long');
+    const q = 2 ** n + this.bits(n);
+    const x = (q - 1) * 2 ** this.k + this.bits(this.k);
     if (!Number.isSafeInteger(x)) throw new WeftError('E_DECODE', 'sequence snapshot: integer beyond 2^53');
     return x;
   }

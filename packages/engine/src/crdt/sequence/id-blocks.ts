@@ -1,10 +1,10 @@
 /**
- * Dense ids for snapshots. The engine's counters are `seq * 2^20 + k`, so one author's ids form
- * one contiguous block per change with huge gaps between blocks. A snapshot stores each agent's
- * blocks once (`start`, `length`, columnar and run-length encoded) and then refers to elements
- * by their dense index, their rank among that agent's ids. Dense indexes are small and make
- * the runs of consecutive changes contiguous again, so a burst typed across several changes
- * encodes as one segment.
+ * Dense ids. The engine's counters are `seq * 2^20 + k`, so one author's ids form one contiguous
+ * block per change, with huge gaps between blocks. Inside the CRDT every element is named by its
+ * dense index instead: its rank among its agent's ids. An agent's ids arrive in counter order
+ * (causal delivery), so the block table is append-only and a dense index never changes; all
+ * replicas that know an id agree on its dense index. With dense ids, text typed across several
+ * changes is one run again (as in Yjs), and snapshots store each block once.
  */
 import { WeftError } from '../../errors.ts';
 import { BitColumnReader, BitColumnWriter } from './bit-column.ts';
@@ -12,30 +12,56 @@ import { type ByteReader, type ByteWriter, RleReader, RleWriter } from './varint
 
 const STRIDE = 2 ** 20;
 
-/** One agent's id blocks, sorted, non-adjacent. */
+/** One agent's id blocks: sorted, disjoint, non-adjacent. */
 export class IdBlocks {
-  readonly starts: number[] = [];
-  readonly lens: number[] = [];
+  /** Real counter of each block's first id. */
+  readonly starts: number[];
+  readonly lens: number[];
   /** Dense index of each block's first id. */
-  readonly dense: number[] = [];
+  readonly dense: number[];
   /** Number of ids. */
-  total = 0;
+  total: number;
+  /** Block of the last lookup: lookups cluster on recent blocks. */
+  private hint = 0;
 
-  /** Appends ids `start .. start+len-1`, which must come after every id added so far. */
-  add(start: number, len: number): void {
+  /** One past the highest real counter (0 when empty): new ids must start at or after it. */
+  get end(): number {
+    const last = this.starts.length - 1;
+    return last < 0 ? 0 : this.starts[last]! + this.lens[last]!;
+  }
+
+  /** Blocks over sorted, disjoint, non-adjacent `starts`/`lens` (validated by the caller; adopted). */
+  constructor(starts: number[] = [], lens: number[] = []) {
+    this.starts = starts;
+    this.lens = lens;
+    this.dense = new Array<number>(starts.length);
+    let total = 0;
+    for (let i = 0; i < starts.length; i++) {
+      this.dense[i] = total;
+      total += lens[i]!;
+    }
+    this.total = total;
+  }
+
+  /** Appends ids `start .. start+len-1` (start >= {@link end}); returns the dense index of `start`. */
+  add(start: number, len: number): number {
+    const d = this.total;
     const last = this.starts.length - 1;
     if (last >= 0 && this.starts[last]! + this.lens[last]! === start) this.lens[last]! += len;
     else {
       this.starts.push(start);
       this.lens.push(len);
-      this.dense.push(this.total);
+      this.dense.push(d);
     }
     this.total += len;
+    return d;
   }
 
   /** Index of the block holding real counter `c` (or the last one starting at or before it). */
-  blockOf(c: number): number {
+  private blockOf(c: number): number {
     const s = this.starts;
+    const h = this.hint;
+    if (h < s.length && s[h]! <= c && (h + 1 === s.length || s[h + 1]! > c)) return h;
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -43,12 +69,14 @@ export class IdBlocks {
       if (s[mid]! <= c) lo = mid;
       else hi = mid - 1;
     }
-    return lo;
+    return (this.hint = lo);
   }
 
   /** Index of the block holding dense index `d`. */
   blockOfDense(d: number): number {
     const s = this.dense;
+    const h = this.hint;
+    if (h < s.length && s[h]! <= d && (h + 1 === s.length || s[h + 1]! > d)) return h;
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -56,19 +84,32 @@ export class IdBlocks {
       if (s[mid]! <= d) lo = mid;
       else hi = mid - 1;
     }
-    return lo;
+    return (this.hint = lo);
   }
 
-  /** Dense index of real counter `c` (which must be one of the ids). */
+  /** Dense index of real counter `c`, or -1 when `c` is not one of the ids. */
   toDense(c: number): number {
+    if (this.total === 0) return -1;
     const b = this.blockOf(c);
-    return this.dense[b]! + c - this.starts[b]!;
+    const off = c - this.starts[b]!;
+    return off >= 0 && off < this.lens[b]! ? this.dense[b]! + off : -1;
   }
 
   /** Real counter of dense index `d` (0 <= d < total). */
   toReal(d: number): number {
     const b = this.blockOfDense(d);
     return this.starts[b]! + d - this.dense[b]!;
+  }
+
+  /** Splits dense ids `d .. d+len-1` into runs of contiguous real counters: `f(real, length)`. */
+  realRanges(d: number, len: number, f: (real: number, n: number) => void): void {
+    while (len > 0) {
+      const b = this.blockOfDense(d);
+      const take = Math.min(len, this.dense[b]! + this.lens[b]! - d);
+      f(this.starts[b]! + d - this.dense[b]!, take);
+      d += take;
+      len -= take;
+    }
   }
 }
 
@@ -127,7 +168,8 @@ export function readBlocks(input: ByteReader, agents: number): IdBlocks[] {
   const len = new BitColumnReader(input);
   const out: IdBlocks[] = [];
   counts.forEach((n, a) => {
-    const b = new IdBlocks();
+    const starts = new Array<number>(n);
+    const lens = new Array<number>(n);
     let q = firsts[a]!;
     let end = -1;
     for (let i = 0; i < n; i++) {
@@ -136,10 +178,11 @@ export function readBlocks(input: ByteReader, agents: number): IdBlocks[] {
       const l = len.next() + 1;
       const start = q * STRIDE + off;
       if (off >= STRIDE || start <= end || !Number.isSafeInteger(start + l)) fail('bad id block');
-      b.add(start, l);
+      starts[i] = start;
+      lens[i] = l;
       end = start + l;
     }
-    out.push(b);
+    out.push(new IdBlocks(starts, lens));
   });
   if (!gaps.done || !r.done || !len.done) fail('trailing id block data');
   return out;

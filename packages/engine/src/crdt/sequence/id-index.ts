@@ -1,5 +1,5 @@
 /**
- * Id index: for one agent, its runs sorted by counter, so any element id finds its run.
+ * Id index: for one agent, its runs sorted by (dense) counter, so any element id finds its run.
  *
  * A chunked sorted array: binary search over chunks, then within one. A split inserts the right
  * half just after its left half, which costs a splice of at most {@link CHUNK_MAX} entries
@@ -14,8 +14,6 @@ const CHUNK_MAX = 512;
 export class AgentRuns<C> {
   private chunks: Run<C>[][] = [];
   private cached: Run<C> | null = null;
-  /** One past the highest counter ever indexed: new inserts must start at or above it. */
-  end = 0;
 
   /** The live run holding `counter`, if any. */
   find(counter: number): Run<C> | undefined {
@@ -47,8 +45,6 @@ export class AgentRuns<C> {
   /** Adds a run whose counter range is not indexed yet. */
   add(run: Run<C>): void {
     const chunks = this.chunks;
-    const end = run.counter + run.len;
-    if (end > this.end) this.end = end;
     const lastChunk = chunks[chunks.length - 1];
     if (lastChunk === undefined) {
       chunks.push([run]);
@@ -87,8 +83,6 @@ export class AgentRuns<C> {
   load(sorted: Run<C>[]): void {
     this.chunks = [];
     for (let i = 0; i < sorted.length; i += CHUNK_MAX >> 1) this.chunks.push(sorted.slice(i, i + (CHUNK_MAX >> 1)));
-    const last = sorted[sorted.length - 1];
-    this.end = last === undefined ? 0 : last.counter + last.len;
     this.cached = null;
   }
 

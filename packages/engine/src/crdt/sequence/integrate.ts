@@ -7,7 +7,11 @@ import type { Leaf } from './run-tree.ts';
 import { NONE } from './run.ts';
 import { type SequenceCore, invalid } from './sequence-core.ts';
 
-/** Integrates `n` elements `(agent, counter..)` with origins `(lA, lC)` and `(rA, rC)`. */
+/**
+ * Integrates `n` elements `(agent, counter..)` (dense ids, not yet registered) with origins
+ * `(lA, lC)` and `(rA, rC)`; throws `E_VALIDATION` before any semantic change when they are unknown
+ * or crossed.
+ */
 export function integrate<C>(
   core: SequenceCore<C>,
   lA: number,
@@ -21,7 +25,6 @@ export function integrate<C>(
   deleted: boolean,
 ): void {
   const tree = core.tree;
-  core.checkFresh(agent, counter, n);
   const left = lA === NONE ? undefined : core.find(lA, lC);
   if (lA !== NONE && left === undefined) invalid('left origin is not a known element');
   const right = rA === NONE ? undefined : core.find(rA, rC);

@@ -5,17 +5,22 @@
 import { type ContentOps, arrayContent, codePoints } from './run.ts';
 import type { SequenceCore } from './sequence-core.ts';
 
-/** One list element. */
+/** One list element. Ids are core ids: agent index and dense counter. */
 export interface Cell<T> {
   /** Element id: the id of the slot it was inserted in. */
-  readonly agent: string;
-  readonly counter: number;
+  readonly a: number;
+  readonly d: number;
   readonly value: T;
   deleted: boolean;
-  /** Move register: the winning slot (core agent index, counter) and its clock (0: never moved). */
+  /** Move register: the winning slot and its clock (0: never moved). */
   slotA: number;
-  slotC: number;
+  slotD: number;
   clock: number;
+}
+
+/** A fresh element living in its own insert slot. */
+export function newCell<T>(a: number, d: number, value: T): Cell<T> {
+  return { a, d, value, deleted: false, slotA: a, slotD: d, clock: 0 };
 }
 
 /** Content ops for list runs: arrays of cells, kept after deletion (moves and deletes refer to them). */
@@ -23,24 +28,22 @@ export function LIST_CONTENT<T>(): ContentOps<Cell<T>[]> {
   return arrayContent<Cell<T>>();
 }
 
-/** The cell stored in slot `(a, counter)`, if that slot exists. */
-export function cellAt<T>(core: SequenceCore<Cell<T>[]>, a: number, counter: number): Cell<T> | undefined {
-  const run = core.find(a, counter);
-  return run === undefined ? undefined : run.content[counter - run.counter];
+/** The element whose id is `(a, d)`, or undefined when that slot is missing or holds a moved element. */
+export function elementAt<T>(core: SequenceCore<Cell<T>[]>, a: number, d: number): Cell<T> | undefined {
+  const run = core.find(a, d);
+  const cell = run?.content[d - run.counter];
+  return cell !== undefined && cell.a === a && cell.d === d ? cell : undefined;
 }
 
-/** True when a move `(clock, agent a, slot counter)` beats the element's current register value. */
-export function wins<T>(
-  core: SequenceCore<Cell<T>[]>,
-  clock: number,
-  a: number,
-  counter: number,
-  cell: Cell<T>,
-): boolean {
+/**
+ * True when a move `(clock, agent a, slot d)` beats the element's register. Dense counters of
+ * one agent are ordered like its real counters, so every replica decides alike.
+ */
+export function wins<T>(core: SequenceCore<Cell<T>[]>, clock: number, a: number, d: number, cell: Cell<T>): boolean {
   if (clock !== cell.clock) return clock > cell.clock;
   const x = core.agents[a]!;
   const y = core.agents[cell.slotA]!;
-  return x !== y ? x > y : counter > cell.slotC;
+  return x !== y ? x > y : d > cell.slotD;
 }
 
 /** True when every item is a canonical value: finite numbers, well-formed strings, plain objects, bounded depth. */

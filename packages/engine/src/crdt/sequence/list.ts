@@ -15,23 +15,11 @@
 import type { CanonicalValue } from '../../encoding/canonical.ts';
 import { WeftError } from '../../errors.ts';
 import { type Anchor, makeAnchor, resolveAnchor } from './anchor.ts';
-import { type Cell, checkValues, LIST_CONTENT, cellAt, wins } from './list-cell.ts';
+import { type Cell, LIST_CONTENT, checkValues, elementAt, newCell, wins } from './list-cell.ts';
 import { decodeListState, encodeListState } from './list-codec.ts';
-import {
-  DELETE,
-  type DeleteOp,
-  INSERT,
-  type InsertOp,
-  MOVE,
-  type MoveOp,
-  RefTable,
-  isAgent,
-  isCount,
-  parseOp,
-} from './op.ts';
-import { NONE } from './run.ts';
+import { type DeleteOp, INSERT, type InsertOp, MOVE, type MoveOp, RefTable, isAgent, isCount, parseOp } from './op.ts';
 import { SequenceCore } from './sequence-core.ts';
-import { knownRef } from './text.ts';
+import { deletePayload, deleteTargets, knownRef, payloadId } from './payload-ids.ts';
 
 function arg(msg: string): never {
   throw new WeftError('E_INVALID_ARGUMENT', `list: ${msg}`);
@@ -67,16 +55,13 @@ export class List<T extends CanonicalValue = CanonicalValue> {
     if (!checkValues(items)) arg('items must be canonical values');
     const a = core.agent(agent);
     core.checkFresh(a, counterStart, items.length);
-    const cells = items.map((value, k): Cell<T> => newCell(agent, counterStart + k, value, a));
-    core.insertLocal(index, cells, cells.length, a, counterStart, false);
+    const d = core.register(a, counterStart, items.length);
+    const cells = items.map((value, k) => newCell(a, d + k, value));
+    core.insertLocal(index, cells, cells.length, a, d, false);
     const refs = new RefTable(agent);
-    return [
-      INSERT,
-      this.originRef(refs, core.lA, core.lC),
-      this.originRef(refs, core.rA, core.rC),
-      [...items],
-      ...refs.names,
-    ];
+    const l = payloadId(core, refs, core.lA, core.lC);
+    const r = payloadId(core, refs, core.rA, core.rC);
+    return [INSERT, l, r, [...items], ...refs.names];
   }
 
   /** Deletes `length` elements from `index`; returns the op to send (authored by `agent`). */
@@ -87,16 +72,15 @@ export class List<T extends CanonicalValue = CanonicalValue> {
       arg(`range ${index}+${length} out of range`);
     const cells = this.cells(index, length);
     core.deleteLocal(index, length, []);
-    const refs = new RefTable(agent);
-    const d: number[] = [];
+    // The op names elements, not the slots they currently sit in (moves make them differ).
+    const triples: number[] = [];
     for (const c of cells) {
       c.deleted = true;
-      const ref = refs.ref(c.agent);
-      const last = d.length - 3;
-      if (last >= 0 && d[last] === ref && d[last + 1]! + d[last + 2]! === c.counter) d[last + 2]!++;
-      else d.push(ref, c.counter, 1);
+      const last = triples.length - 3;
+      if (last >= 0 && triples[last] === c.a && triples[last + 1]! + triples[last + 2]! === c.d) triples[last + 2]!++;
+      else triples.push(c.a, c.d, 1);
     }
-    return [DELETE, d, ...refs.names];
+    return deletePayload(core, agent, triples);
   }
 
   /**
@@ -112,16 +96,16 @@ export class List<T extends CanonicalValue = CanonicalValue> {
     core.checkFresh(a, counterStart, 1);
     const cell = this.cells(from, 1)[0]!;
     core.deleteLocal(from, 1, []);
-    core.insertLocal(to, [cell], 1, a, counterStart, false);
-    const clock = ++this.clock;
-    cell.slotA = a;
-    cell.slotC = counterStart;
-    cell.clock = clock;
+    const d = core.register(a, counterStart, 1);
+    core.insertLocal(to, [cell], 1, a, d, false);
     const refs = new RefTable(agent);
-    const e: [number, number] = [refs.ref(cell.agent), cell.counter];
-    const l = this.originRef(refs, core.lA, core.lC);
-    const r = this.originRef(refs, core.rA, core.rC);
-    return [MOVE, e, l, r, clock, ...refs.names];
+    const l = payloadId(core, refs, core.lA, core.lC);
+    const r = payloadId(core, refs, core.rA, core.rC);
+    const e = payloadId(core, refs, cell.a, cell.d)!;
+    cell.slotA = a;
+    cell.slotD = d;
+    cell.clock = ++this.clock;
+    return [MOVE, e, l, r, cell.clock, ...refs.names];
   }
 
   /**
@@ -134,42 +118,45 @@ export class List<T extends CanonicalValue = CanonicalValue> {
     const p = parseOp(op, agent);
     const core = this.core;
     if (p.k === 'd') {
-      const cells = p.d.flatMap((r, i) => {
-        const a = core.knownAgent(r.agent);
-        const out: Cell<T>[] = [];
-        for (let c = r.counter; c < r.counter + p.lens[i]!; c++) out.push(this.element(a, r.agent, c));
-        return out;
-      });
+      const t = deleteTargets(core, p.d, p.lens);
+      const cells: Cell<T>[] = [];
+      for (let i = 0; i < t.length; i += 3)
+        for (let d = t[i + 1]!; d < t[i + 1]! + t[i + 2]!; d++) cells.push(this.element(t[i]!, d));
       for (const c of cells) {
         if (c.deleted) continue;
         c.deleted = true;
-        core.deleteRange(c.slotA, c.slotC, 1);
+        core.deleteRange(c.slotA, c.slotD, 1);
       }
       return;
     }
     if (!isCount(counterStart)) arg('counterStart is not a safe integer >= 0');
-    const lA = knownRef(core, p.l);
-    const rA = knownRef(core, p.r);
-    const lC = p.l?.counter ?? 0;
-    const rC = p.r?.counter ?? 0;
+    const l = knownRef(core, p.l);
+    const r = knownRef(core, p.r);
     if (p.k === 'i') {
       if (typeof p.v === 'string') throw new WeftError('E_DECODE', 'list: insert carries text');
       if (!checkValues(p.v)) throw new WeftError('E_DECODE', 'list: items are not canonical values');
       const a = core.agent(agent);
-      const cells = (p.v as readonly T[]).map((value, k) => newCell(agent, counterStart + k, value, a));
-      core.insertRemote(lA, lC, rA, rC, cells, cells.length, a, counterStart, false);
+      core.checkFresh(a, counterStart, p.v.length);
+      const d = core.nextDense(a);
+      const cells = (p.v as readonly T[]).map((value, k) => newCell(a, d + k, value));
+      core.insertRemote(l.agent, l.dense, r.agent, r.dense, cells, cells.length, a, d, false);
+      core.register(a, counterStart, cells.length);
       return;
     }
-    const cell = this.element(core.knownAgent(p.e.agent), p.e.agent, p.e.counter);
+    const e = knownRef(core, p.e);
+    const cell = this.element(e.agent, e.dense);
     const a = core.agent(agent);
-    const newer = wins(core, p.c, a, counterStart, cell);
+    core.checkFresh(a, counterStart, 1);
+    const d = core.nextDense(a);
+    const newer = wins(core, p.c, a, d, cell);
     // Insert first: it validates the origins before anything changes.
-    core.insertRemote(lA, lC, rA, rC, [cell], 1, a, counterStart, cell.deleted || !newer);
+    core.insertRemote(l.agent, l.dense, r.agent, r.dense, [cell], 1, a, d, cell.deleted || !newer);
+    core.register(a, counterStart, 1);
     if (p.c > this.clock) this.clock = p.c;
     if (!newer) return;
-    if (!cell.deleted) core.deleteRange(cell.slotA, cell.slotC, 1);
+    if (!cell.deleted) core.deleteRange(cell.slotA, cell.slotD, 1);
     cell.slotA = a;
-    cell.slotC = counterStart;
+    cell.slotD = d;
     cell.clock = p.c;
   }
 
@@ -216,10 +203,6 @@ export class List<T extends CanonicalValue = CanonicalValue> {
     if (!isCount(counterStart)) arg('counterStart is not a safe integer >= 0');
   }
 
-  private originRef(refs: RefTable, a: number, c: number): [number, number] | null {
-    return a === NONE ? null : [refs.ref(this.core.agents[a]!), c];
-  }
-
   private cells(index: number, length: number): Cell<T>[] {
     const out: Cell<T>[] = [];
     this.core.collect(index, length, (c, from, to) => {
@@ -228,15 +211,10 @@ export class List<T extends CanonicalValue = CanonicalValue> {
     return out;
   }
 
-  /** The element whose id is `(name, counter)`; throws unless that id is an element (insert slot). */
-  private element(a: number, name: string, counter: number): Cell<T> {
-    const cell = a === NONE ? undefined : cellAt(this.core, a, counter);
-    if (cell === undefined || cell.agent !== name || cell.counter !== counter)
-      invalid(`no element (${name.slice(0, 8)}, ${counter})`);
+  /** The element with core id `(a, d)`; throws unless that id is an element (an insert slot). */
+  private element(a: number, d: number): Cell<T> {
+    const cell = elementAt(this.core, a, d);
+    if (cell === undefined) invalid('the id names a move slot, not an element');
     return cell;
   }
-}
-
-function newCell<T>(agent: string, counter: number, value: T, a: number): Cell<T> {
-  return { agent, counter, value, deleted: false, slotA: a, slotC: counter, clock: 0 };
 }

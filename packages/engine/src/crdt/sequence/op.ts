@@ -166,9 +166,4 @@ export class RefTable {
     if (i >= 0) return i + 1;
     return this.names.push(agent);
   }
-
-  /** `[ref, counter]` or null. */
-  id(agent: string | null, counter: number): IdRef | null {
-    return agent === null ? null : [this.ref(agent), counter];
-  }
 }

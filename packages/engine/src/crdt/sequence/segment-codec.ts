@@ -10,24 +10,26 @@
  * Left origins use a stack model. FugueMax order is a tree walk, so text inserted into the middle
  * of a segment is followed by that segment's continuation: "ab [X [Y] X'] cd". Every segment is
  * pushed; a left origin equal to the last element of the k-th entry from the top costs k (0 is
- * the previous segment and costs nothing) and pops the k entries above it.
+ * the previous segment and costs nothing) and pops the k entries above it. That entry is also the
+ * segment holding the left origin, whose right origin new text typed there usually shares.
  */
 import { WeftError } from '../../errors.ts';
-import type { IdBlocks } from './id-blocks.ts';
-import { NONE } from './run.ts';
 import { BitColumnReader, BitColumnWriter } from './bit-column.ts';
+import type { IdBlocks } from './id-blocks.ts';
+import { Leaf } from './run-tree.ts';
+import { NONE, Run } from './run.ts';
 import { type ByteReader, ByteWriter, RleReader, RleWriter } from './varint.ts';
 
-/** A segment with dense ids; `olA`/`orA` are snapshot agent indexes or NONE. */
+/** A segment: the fields of a run, with snapshot agent indexes and dense counters. */
 export interface Seg {
   agent: number;
-  dense: number;
+  counter: number;
   len: number;
   deleted: boolean;
   olA: number;
-  olD: number;
+  olC: number;
   orA: number;
-  orD: number;
+  orC: number;
 }
 
 const LO_PREV = 0;
@@ -44,26 +46,6 @@ function fail(msg: string): never {
   throw new WeftError('E_DECODE', `sequence snapshot: ${msg}`);
 }
 
-/** Shared bookkeeping of encoder and decoder, so both predict identically. */
-class Model {
-  readonly stack: Seg[] = [];
-  readonly lastEnd: number[];
-  readonly endMaps: Map<number, Seg>[];
-  constructor(agents: number) {
-    this.lastEnd = new Array<number>(agents).fill(0);
-    this.endMaps = Array.from({ length: agents }, () => new Map<number, Seg>());
-  }
-  /** The right origin shared with the segment whose last element is the left origin. */
-  leftSeg(s: Seg): Seg | undefined {
-    return s.olA === NONE ? undefined : this.endMaps[s.olA]!.get(s.olD + 1);
-  }
-  done(s: Seg): void {
-    this.lastEnd[s.agent] = s.dense + s.len;
-    this.endMaps[s.agent]!.set(s.dense + s.len, s);
-    this.stack.push(s);
-  }
-}
-
 /** Writes the segment columns. */
 export function writeSegments(out: ByteWriter, segs: readonly Seg[], agents: number): void {
   const agentCol = new RleWriter();
@@ -72,48 +54,51 @@ export function writeSegments(out: ByteWriter, segs: readonly Seg[], agents: num
   const ids = new ByteWriter();
   const ols = new ByteWriter();
   const ors = new ByteWriter();
-  const m = new Model(agents);
-  const stack = m.stack;
+  const lastEnd = new Array<number>(agents).fill(0);
+  const stack: Seg[] = [];
+  let top = 0;
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i]!;
     let lo = LO_NONE;
+    let left: Seg | undefined;
     if (s.olA !== NONE) {
       let k = 0;
-      for (; k < MAX_DEPTH && k < stack.length; k++) {
-        const e = stack[stack.length - 1 - k]!;
-        if (e.agent === s.olA && e.dense + e.len - 1 === s.olD) break;
+      for (; k < MAX_DEPTH && k < top; k++) {
+        const e = stack[top - 1 - k]!;
+        if (e.agent === s.olA && e.counter + e.len - 1 === s.olC) break;
       }
-      if (k < MAX_DEPTH && k < stack.length) {
+      if (k < MAX_DEPTH && k < top) {
         lo = k === 0 ? LO_PREV : LO_STACK;
         if (k > 0) ols.uint(k - 1);
-        stack.length -= k;
+        top -= k;
+        left = stack[top - 1];
       } else {
         lo = LO_EXPLICIT;
         ols.uint(s.olA);
-        ols.int(s.olD - m.lastEnd[s.olA]!);
+        ols.int(s.olC - lastEnd[s.olA]!);
       }
     }
-    const implicitId = s.olA === s.agent && s.olD + 1 === s.dense;
-    if (!implicitId) ids.int(s.dense - m.lastEnd[s.agent]!);
-    const left = m.leftSeg(s);
+    const implicitId = s.olA === s.agent && s.olC + 1 === s.counter;
+    if (!implicitId) ids.int(s.counter - lastEnd[s.agent]!);
     const next = segs[i + 1];
     let ro: number;
-    if (left !== undefined && left.orA === s.orA && left.orD === s.orD) ro = RO_AS_LEFT;
-    else if (s.orA !== NONE && next !== undefined && next.agent === s.orA && next.dense === s.orD) ro = RO_NEXT;
-    else if (s.orA !== NONE && s.orA === s.olA && s.orD === s.olD + 1) ro = RO_AFTER_LEFT;
+    if (left !== undefined && left.orA === s.orA && left.orC === s.orC) ro = RO_AS_LEFT;
+    else if (s.orA !== NONE && next !== undefined && next.agent === s.orA && next.counter === s.orC) ro = RO_NEXT;
+    else if (s.orA !== NONE && s.orA === s.olA && s.orC === s.olC + 1) ro = RO_AFTER_LEFT;
     else {
       ro = RO_EXPLICIT;
       if (s.orA === NONE) ors.uint(agents);
       else {
         ors.uint(s.orA);
-        ors.int(s.orD - (s.orA === s.agent ? s.dense : m.lastEnd[s.orA]!));
+        ors.int(s.orC - (s.orA === s.agent ? s.counter : lastEnd[s.orA]!));
       }
     }
     const lenClass = s.len < 4 ? s.len : 0;
     if (lenClass === 0) lens.push(s.len - 4);
     agentCol.push(s.agent);
-    tags.bytes(Uint8Array.of((s.deleted ? 1 : 0) | (lo << 1) | (ro << 3) | (implicitId ? 0 : 32) | (lenClass << 6)));
-    m.done(s);
+    tags.byte((s.deleted ? 1 : 0) | (lo << 1) | (ro << 3) | (implicitId ? 0 : 32) | (lenClass << 6));
+    lastEnd[s.agent] = s.counter + s.len;
+    stack[top++] = s;
   }
   out.block(agentCol.finish());
   out.block(tags.finish());
@@ -123,8 +108,11 @@ export function writeSegments(out: ByteWriter, segs: readonly Seg[], agents: num
   out.block(ors.finish());
 }
 
-/** Reads `n` segments, validating every reference against the id blocks. */
-export function readSegments(r: ByteReader, n: number, blocks: readonly IdBlocks[]): Seg[] {
+/**
+ * Reads `n` segments straight into runs (content empty, to be filled by the caller), validating
+ * every reference against the id blocks.
+ */
+export function readSegments(r: ByteReader, n: number, blocks: readonly IdBlocks[]): Run<string>[] {
   const agentCol = new RleReader(r.block());
   const tags = r.block();
   const lens = new BitColumnReader(r);
@@ -132,66 +120,72 @@ export function readSegments(r: ByteReader, n: number, blocks: readonly IdBlocks
   const ols = r.block();
   const ors = r.block();
   const agents = blocks.length;
-  const m = new Model(agents);
-  const stack = m.stack;
-  const segs: Seg[] = [];
-  const agentRef = (a: number): number => (a < agents ? a : fail('agent index out of range'));
-  const inRange = (a: number, d: number): number =>
-    d >= 0 && d < blocks[a]!.total ? d : fail('element reference out of range');
-  let pendingNext: Seg | null = null;
+  const totals = blocks.map((b) => b.total);
+  const lastEnd = new Array<number>(agents).fill(0);
+  const stack: Run<string>[] = [];
+  let top = 0;
+  const out = new Array<Run<string>>(n);
+  const dummy = new Leaf<string>();
+  let pendingNext: Run<string> | null = null;
   for (let i = 0; i < n; i++) {
-    const agent = agentRef(agentCol.next());
-    const tag = tags.bytes(1)[0]!;
+    const agent = agentCol.next();
+    if (agent >= agents) fail('agent index out of range');
+    const tag = tags.byte();
     const lenClass = tag >> 6;
     const len = lenClass === 0 ? lens.next() + 4 : lenClass;
     const lo = (tag >> 1) & 3;
     let olA = NONE;
-    let olD = 0;
+    let olC = 0;
+    let left: Run<string> | undefined;
     if (lo === LO_PREV || lo === LO_STACK) {
       const k = lo === LO_PREV ? 0 : ols.uint() + 1;
-      if (k >= stack.length || k >= MAX_DEPTH) fail('left origin beyond the segment stack');
-      const e = stack[stack.length - 1 - k]!;
-      olA = e.agent;
-      olD = e.dense + e.len - 1;
-      stack.length -= k;
+      if (k >= top || k >= MAX_DEPTH) fail('left origin beyond the segment stack');
+      top -= k;
+      left = stack[top - 1]!;
+      olA = left.agent;
+      olC = left.counter + left.len - 1;
     } else if (lo === LO_EXPLICIT) {
-      olA = agentRef(ols.uint());
-      olD = inRange(olA, m.lastEnd[olA]! + ols.int());
+      olA = ols.uint();
+      if (olA >= agents) fail('agent index out of range');
+      olC = lastEnd[olA]! + ols.int();
+      if (olC < 0 || olC >= totals[olA]!) fail('element reference out of range');
     }
-    let dense: number;
+    let counter: number;
     if ((tag & 32) === 0) {
       if (olA !== agent) fail('implicit id without a left origin of the same agent');
-      dense = olD + 1;
-    } else dense = m.lastEnd[agent]! + ids.int();
-    if (dense < 0 || dense + len > blocks[agent]!.total) fail('segment ids out of range');
-    const s: Seg = { agent, dense, len, deleted: (tag & 1) === 1, olA, olD, orA: NONE, orD: 0 };
+      counter = olC + 1;
+    } else counter = lastEnd[agent]! + ids.int();
+    if (counter < 0 || counter + len > totals[agent]!) fail('segment ids out of range');
+    const s = new Run<string>(agent, counter, len, '', (tag & 1) === 1, olA, olC, NONE, 0, dummy);
     if (pendingNext !== null) {
       pendingNext.orA = agent;
-      pendingNext.orD = dense;
+      pendingNext.orC = counter;
       pendingNext = null;
     }
     const ro = (tag >> 3) & 3;
     if (ro === RO_AS_LEFT) {
-      const left = m.leftSeg(s);
       if (left === undefined) fail('right origin refers to a missing left segment');
       s.orA = left.orA;
-      s.orD = left.orD;
+      s.orC = left.orC;
     } else if (ro === RO_NEXT) pendingNext = s;
     else if (ro === RO_AFTER_LEFT) {
-      if (olA === NONE) fail('right origin after a missing left origin');
+      if (olA === NONE || olC + 1 >= totals[olA]!) fail('right origin after a missing left origin');
       s.orA = olA;
-      s.orD = inRange(olA, olD + 1);
+      s.orC = olC + 1;
     } else {
       const a = ors.uint();
+      if (a > agents) fail('agent index out of range');
       if (a !== agents) {
-        s.orA = agentRef(a);
-        s.orD = inRange(a, (a === agent ? dense : m.lastEnd[a]!) + ors.int());
+        s.orA = a;
+        s.orC = (a === agent ? counter : lastEnd[a]!) + ors.int();
+        if (s.orC < 0 || s.orC >= totals[a]!) fail('element reference out of range');
       }
     }
-    m.done(s);
-    segs.push(s);
+    lastEnd[agent] = counter + len;
+    stack[top++] = s;
+    out[i] = s;
   }
   if (pendingNext !== null) fail('last segment cannot point to a next one');
   if (!agentCol.done || !tags.done || !lens.done || !ids.done || !ols.done || !ors.done) fail('trailing column data');
-  return segs;
+  return out;
 }

@@ -17,9 +17,13 @@
  * right origin is the element right after their left origin, i.e. almost all, skip the FugueMax
  * scan. Deleted text content is dropped; tombstones keep only ids and origins.
  *
+ * Ids: payloads carry the engine's real counters (`seq * 2^20 + k`); inside the core every
+ * counter is a dense index (id-blocks.ts), so runs continue across change boundaries exactly
+ * like one burst of typing, and the structure stays as small as Yjs's item list.
+ *
  * Invariants:
- *  1. Element ids `(agent, counter)` are unique: an insert's counters must start at or after
- *     the end of everything indexed for that agent (`AgentRuns.end`), otherwise it is rejected.
+ *  1. Element ids are unique: an insert's real counters must start at or after the end of the
+ *     agent's id blocks (`IdBlocks.end`), otherwise it is rejected; dense ids never change.
  *  2. Element k > 0 of a run has left origin `(agent, counter + k - 1)`; all elements of a run
  *     share its right origin and deleted flag. Splitting or merging runs never changes any
  *     element's id, origins, content or flag, so it is invisible to every reader and encoder.
@@ -32,6 +36,7 @@
  *  6. Deletion is permanent and idempotent; a deleted element keeps its place as a tombstone.
  */
 import { WeftError } from '../../errors.ts';
+import { IdBlocks } from './id-blocks.ts';
 import { AgentRuns } from './id-index.ts';
 import { type ContentOps, NONE, Run, canMerge } from './run.ts';
 import { type Leaf, RunTree } from './run-tree.ts';
@@ -47,6 +52,8 @@ export class SequenceCore<C> {
   tree: RunTree<C>;
   readonly agents: string[] = [];
   readonly byAgent: AgentRuns<C>[] = [];
+  /** Per agent: real counter <-> dense index. */
+  readonly blocks: IdBlocks[] = [];
   private readonly agentIds = new Map<string, number>();
   /** Origins chosen by the last {@link insertLocal}: agent index ({@link NONE} for none) and counter. */
   lA = NONE;
@@ -73,8 +80,29 @@ export class SequenceCore<C> {
       i = this.agents.push(name) - 1;
       this.agentIds.set(name, i);
       this.byAgent.push(new AgentRuns<C>());
+      this.blocks.push(new IdBlocks());
     }
     return i;
+  }
+
+  /** Dense index of the agent's real counter `c`, or -1 when unknown. */
+  denseOf(agent: number, c: number): number {
+    return agent < 0 ? -1 : this.blocks[agent]!.toDense(c);
+  }
+
+  /** Real counter of the agent's dense index `d`. */
+  realOf(agent: number, d: number): number {
+    return this.blocks[agent]!.toReal(d);
+  }
+
+  /** Dense index the agent's next new element will get. */
+  nextDense(agent: number): number {
+    return this.blocks[agent]!.total;
+  }
+
+  /** Records `n` new ids from real counter `real` (after {@link checkFresh}); returns the first dense index. */
+  register(agent: number, real: number, n: number): number {
+    return this.blocks[agent]!.add(real, n);
   }
 
   /** The agent's index, or {@link NONE} when it never inserted anything here. */
@@ -87,21 +115,10 @@ export class SequenceCore<C> {
     return agent < 0 ? undefined : this.byAgent[agent]?.find(counter);
   }
 
-  /** True when every id `(agent, counter .. counter+len-1)` exists. */
-  hasRange(agent: number, counter: number, len: number): boolean {
-    for (let c = counter, end = counter + len; c < end;) {
-      const run = this.find(agent, c);
-      if (run === undefined) return false;
-      c = run.counter + run.len;
-    }
-    return true;
-  }
-
-  /** Throws unless `n` new ids starting at `(agent, counter)` keep ids unique (invariant 1). */
-  checkFresh(agent: number, counter: number, n: number): void {
-    const ix = this.byAgent[agent];
-    if (ix !== undefined && counter < ix.end) invalid('element ids reused (counter not increasing)');
-    if (!Number.isSafeInteger(counter + n)) invalid('counter overflow');
+  /** Throws unless `n` new ids from real counter `real` keep ids unique (invariant 1). */
+  checkFresh(agent: number, real: number, n: number): void {
+    if (real < this.blocks[agent]!.end) invalid('element ids reused (counter not increasing)');
+    if (!Number.isSafeInteger(real + n)) invalid('counter overflow');
   }
 
   /**
@@ -181,8 +198,6 @@ export class SequenceCore<C> {
     if (!(deleted && this.ops.dropDeleted)) run.content = this.ops.concat(run.content, content);
     run.len += n;
     this.tree.bump(run.leaf, deleted ? 0 : n, n);
-    const ix = this.byAgent[agent]!;
-    if (counter + n > ix.end) ix.end = counter + n;
     return true;
   }
 

@@ -12,8 +12,8 @@
  */
 import { WeftError } from '../../errors.ts';
 import { fromUtf8, utf8 } from '../../bytes.ts';
-import { IdBlocks, readBlocks, writeBlocks } from './id-blocks.ts';
-import { NONE, type Run } from './run.ts';
+import { readBlocks, writeBlocks } from './id-blocks.ts';
+import { NONE, type Run, canMerge } from './run.ts';
 import { type Seg, readSegments, writeSegments } from './segment-codec.ts';
 import type { SequenceCore } from './sequence-core.ts';
 import { loadSegments } from './text-load.ts';
@@ -32,24 +32,14 @@ function fail(msg: string): never {
 export function encodeTextState(core: SequenceCore<string>): Uint8Array {
   // Snapshot agent indexes: agents that own elements, sorted by name so that replicas holding
   // the same state write the same bytes.
-  const order = core.agents.map((_, a) => a).filter((a) => core.byAgent[a]!.end > 0);
+  const order = core.agents.map((_, a) => a).filter((a) => core.blocks[a]!.total > 0);
   order.sort((x, y) => (core.agents[x]! < core.agents[y]! ? -1 : 1));
   const remap: number[] = core.agents.map(() => NONE);
-  const names: string[] = [];
-  const blocks: IdBlocks[] = [];
-  const dense = new Map<Run<string>, number>();
-  for (const a of order) {
-    const b = new IdBlocks();
-    core.byAgent[a]!.forEach((run) => {
-      dense.set(run, b.total);
-      b.add(run.counter, run.len);
-    });
-    remap[a] = names.length;
-    names.push(core.agents[a]!);
-    blocks.push(b);
-  }
+  order.forEach((a, i) => (remap[a] = i));
+  const names = order.map((a) => core.agents[a]!);
+  const blocks = order.map((a) => core.blocks[a]!);
   const text: string[] = [];
-  const segs = buildSegments(core, remap, blocks, dense, text);
+  const segs = buildSegments(core, remap, text);
   const out = new ByteWriter();
   out.bytes(Uint8Array.of(MAGIC0, MAGIC1, VERSION));
   out.uint(names.length);
@@ -72,42 +62,28 @@ export function encodeTextState(core: SequenceCore<string>): Uint8Array {
   return out.finish();
 }
 
-/** Merges runs (document order) into segments and collects the visible content. */
-function buildSegments(
-  core: SequenceCore<string>,
-  remap: readonly number[],
-  blocks: readonly IdBlocks[],
-  dense: Map<Run<string>, number>,
-  text: string[],
-): Seg[] {
+/** Runs in document order as segments (merging neighbours the tree kept apart) plus visible content. */
+function buildSegments(core: SequenceCore<string>, remap: readonly number[], text: string[]): Seg[] {
   const segs: Seg[] = [];
+  let prev: Run<string> | null = null;
   let cur: Seg | null = null;
-  let lastReal = 0;
-  const toDense = (a: number, c: number): number => blocks[remap[a]!]!.toDense(c);
   core.tree.forEach((run) => {
-    const a = remap[run.agent]!;
-    const d = dense.get(run)!;
-    const orA = run.orA === NONE ? NONE : remap[run.orA]!;
-    const orD = run.orA === NONE ? 0 : toDense(run.orA, run.orC);
     if (!run.deleted) text.push(run.content);
-    if (
-      cur !== null &&
-      cur.agent === a &&
-      cur.dense + cur.len === d &&
-      run.olA === run.agent &&
-      run.olC === lastReal &&
-      run.deleted === cur.deleted &&
-      cur.orA === orA &&
-      cur.orD === orD
-    ) {
-      cur.len += run.len;
-    } else {
-      const olA = run.olA === NONE ? NONE : remap[run.olA]!;
-      const olD = run.olA === NONE ? 0 : toDense(run.olA, run.olC);
-      cur = { agent: a, dense: d, len: run.len, deleted: run.deleted, olA, olD, orA, orD };
+    if (cur !== null && prev !== null && canMerge(prev, run)) cur.len += run.len;
+    else {
+      cur = {
+        agent: remap[run.agent]!,
+        counter: run.counter,
+        len: run.len,
+        deleted: run.deleted,
+        olA: run.olA === NONE ? NONE : remap[run.olA]!,
+        olC: run.olC,
+        orA: run.orA === NONE ? NONE : remap[run.orA]!,
+        orC: run.orC,
+      };
       segs.push(cur);
     }
-    lastReal = run.counter + run.len - 1;
+    prev = run;
   });
   return segs;
 }

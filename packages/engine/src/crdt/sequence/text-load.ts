@@ -4,65 +4,48 @@
  */
 import { WeftError } from '../../errors.ts';
 import type { IdBlocks } from './id-blocks.ts';
-import { Leaf, bulkLoad } from './run-tree.ts';
+import { bulkLoad } from './run-tree.ts';
 import { NONE, Run, TEXT_CONTENT, codePoints } from './run.ts';
 import { SequenceCore } from './sequence-core.ts';
-import type { Seg } from './segment-codec.ts';
 
 function fail(msg: string): never {
   throw new WeftError('E_DECODE', `sequence snapshot: ${msg}`);
 }
 
-/** Builds a core from decoded segments and the visible content. */
+/** Builds a core from decoded segments (one run each) and the visible content. */
 export function loadSegments(
   names: readonly string[],
   blocks: readonly IdBlocks[],
-  segs: readonly Seg[],
+  runs: Run<string>[],
   content: string,
 ): SequenceCore<string> {
   let visible = 0;
-  for (const s of segs) if (!s.deleted) visible += s.len;
+  for (const s of runs) if (!s.deleted) visible += s.len;
   const bmp = content.length === visible;
   if (!bmp && codePoints(content) !== visible) fail('content length does not match the segments');
-  const dummy = new Leaf<string>();
-  const runs: Run<string>[] = [];
-  const denseOf: number[] = [];
-  const segOf: number[] = [];
+  const segPos = new Float64Array(runs.length + 1);
   let pos = 0;
-  for (let si = 0; si < segs.length; si++) {
-    const s = segs[si]!;
-    const b = blocks[s.agent]!;
-    let text = '';
+  for (let i = 0; i < runs.length; i++) {
+    const s = runs[i]!;
+    segPos[i + 1] = segPos[i]! + s.len;
     if (!s.deleted) {
       const end = bmp ? pos + s.len : unitEnd(content, pos, s.len);
-      text = content.slice(pos, end);
+      s.content = content.slice(pos, end);
       pos = end;
     }
-    let olA = s.olA === NONE ? NONE : s.olA;
-    let olC = s.olA === NONE ? 0 : blocks[s.olA]!.toReal(s.olD);
-    const orC = s.orA === NONE ? 0 : blocks[s.orA]!.toReal(s.orD);
-    let bi = b.blockOfDense(s.dense);
-    let d = s.dense;
-    let off = 0;
-    while (off < s.len) {
-      if (d >= b.dense[bi]! + b.lens[bi]!) bi++;
-      const take = Math.min(s.len - off, b.dense[bi]! + b.lens[bi]! - d);
-      const real = b.starts[bi]! + d - b.dense[bi]!;
-      const c = s.deleted ? '' : off === 0 && take === s.len ? text : TEXT_CONTENT.slice(text, off, off + take, s.len);
-      runs.push(new Run(s.agent, real, take, c, s.deleted, olA, olC, s.orA, orC, dummy));
-      denseOf.push(d);
-      segOf.push(si);
-      olA = s.agent;
-      olC = real + take - 1;
-      d += take;
-      off += take;
-    }
   }
-  const tree = bulkLoad(runs);
-  const core = new SequenceCore<string>(TEXT_CONTENT, tree);
-  for (const n of names) core.agent(n);
-  indexRuns(core, blocks, runs, denseOf);
-  checkOrigins(core, runs);
+  const core = new SequenceCore<string>(TEXT_CONTENT, bulkLoad(runs));
+  names.forEach((n, a) => {
+    core.agent(n);
+    core.blocks[a] = blocks[a]!;
+  });
+  const byDense = blocks.map((b, a) => sortByDense(runs, a, b.total));
+  byDense.forEach((order, a) => {
+    const sorted = new Array<Run<string>>(order.length);
+    for (let i = 0; i < order.length; i++) sorted[i] = runs[order[i]!]!;
+    core.byAgent[a]!.load(sorted);
+  });
+  checkSegmentOrigins(runs, segPos, byDense);
   return core;
 }
 
@@ -75,26 +58,75 @@ function unitEnd(s: string, from: number, cps: number): number {
   return i;
 }
 
-/** Fills the id index and checks that the runs cover every id exactly once. */
-function indexRuns(
-  core: SequenceCore<string>,
-  blocks: readonly IdBlocks[],
-  runs: Run<string>[],
-  denseOf: number[],
-): void {
-  const per: number[][] = blocks.map(() => []);
-  for (let i = 0; i < runs.length; i++) per[runs[i]!.agent]!.push(i);
-  per.forEach((idx, a) => {
-    idx.sort((x, y) => denseOf[x]! - denseOf[y]!);
-    let next = 0;
-    const sorted = idx.map((i) => {
-      if (denseOf[i] !== next) fail('runs do not cover the ids exactly once');
-      next += runs[i]!.len;
-      return runs[i]!;
+/**
+ * Indexes of agent `a`'s segments ordered by dense id, checking that they cover the agent's ids
+ * `0 .. total-1` exactly once. A counting pass when ids are few per segment, a sort otherwise.
+ */
+function sortByDense(segs: readonly Run<string>[], a: number, total: number): Int32Array {
+  let n = 0;
+  for (const s of segs) if (s.agent === a) n++;
+  const order = new Int32Array(n);
+  if (total <= 32 * n + 4096) {
+    const slot = new Int32Array(total);
+    segs.forEach((s, i) => {
+      if (s.agent === a) slot[s.counter] = i + 1;
     });
-    if (next !== blocks[a]!.total) fail('runs do not cover the ids exactly once');
-    core.byAgent[a]!.load(sorted);
+    let k = 0;
+    for (let d = 0; d < total;) {
+      const i = slot[d]! - 1;
+      if (i < 0 || k >= n) fail('segments do not cover the ids exactly once');
+      order[k++] = i;
+      d += segs[i]!.len;
+    }
+    if (k !== n) fail('segments do not cover the ids exactly once');
+    return order;
+  }
+  let k = 0;
+  segs.forEach((s, i) => {
+    if (s.agent === a) order[k++] = i;
   });
+  const sorted = Array.from(order).sort((x, y) => segs[x]!.counter - segs[y]!.counter);
+  let next = 0;
+  for (const i of sorted) {
+    if (segs[i]!.counter !== next) fail('segments do not cover the ids exactly once');
+    next += segs[i]!.len;
+  }
+  if (next !== total) fail('segments do not cover the ids exactly once');
+  order.set(sorted);
+  return order;
+}
+
+/** Every left origin must sit before its segment and every right origin after it (E_DECODE otherwise). */
+function checkSegmentOrigins(segs: readonly Run<string>[], segPos: Float64Array, byDense: readonly Int32Array[]): void {
+  // Per agent, flat arrays of the segments' dense starts and document positions, in dense order.
+  const starts: Float64Array[] = [];
+  const places: Float64Array[] = [];
+  for (const order of byDense) {
+    const st = new Float64Array(order.length);
+    const pl = new Float64Array(order.length);
+    for (let k = 0; k < order.length; k++) {
+      st[k] = segs[order[k]!]!.counter;
+      pl[k] = segPos[order[k]!]!;
+    }
+    starts.push(st);
+    places.push(pl);
+  }
+  const posOf = (a: number, d: number): number => {
+    const s = starts[a]!;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid]! <= d) lo = mid;
+      else hi = mid - 1;
+    }
+    return places[a]![lo]! + d - s[lo]!;
+  };
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    if (s.olA !== NONE && posOf(s.olA, s.olC) >= segPos[i]!) fail('left origin after its segment');
+    if (s.orA !== NONE && posOf(s.orA, s.orC) < segPos[i + 1]!) fail('right origin before its segment');
+  }
 }
 
 /** Every left origin must sit before its run and every right origin after it (E_DECODE otherwise). */

@@ -6,29 +6,14 @@
  */
 import { WeftError } from '../../errors.ts';
 import { type Anchor, makeAnchor, resolveAnchor } from './anchor.ts';
-import { DELETE, type DeleteOp, INSERT, type InsertOp, type Ref, RefTable, isAgent, isCount, parseOp } from './op.ts';
-import { NONE, TEXT_CONTENT, codePoints } from './run.ts';
+import { type DeleteOp, INSERT, type InsertOp, RefTable, isAgent, isCount, parseOp } from './op.ts';
+import { deletePayload, deleteTargets, knownRef, payloadId } from './payload-ids.ts';
+import { TEXT_CONTENT, codePoints } from './run.ts';
 import { SequenceCore } from './sequence-core.ts';
 import { decodeTextState, encodeTextState } from './text-codec.ts';
 
 function arg(msg: string): never {
   throw new WeftError('E_INVALID_ARGUMENT', `text: ${msg}`);
-}
-
-/** Resolves a payload reference to a core agent index and checks the element exists. */
-export function knownRef<C>(core: SequenceCore<C>, ref: Ref | null): number {
-  if (ref === null) return NONE;
-  const a = core.knownAgent(ref.agent);
-  if (a === NONE || core.find(a, ref.counter) === undefined)
-    throw new WeftError('E_VALIDATION', 'sequence: op references an unknown element', { ...ref });
-  return a;
-}
-
-/** Builds the `d` list of a delete op from core triples. */
-export function deletePayload<C>(core: SequenceCore<C>, agent: string, triples: number[]): DeleteOp {
-  const refs = new RefTable(agent);
-  for (let i = 0; i < triples.length; i += 3) triples[i] = refs.ref(core.agents[triples[i]!]!);
-  return [DELETE, triples, ...refs.names];
 }
 
 /** A collaborative text. */
@@ -58,10 +43,10 @@ export class Text {
     if (n < 1) arg('inserted text is empty or holds a lone surrogate');
     const a = core.agent(agent);
     core.checkFresh(a, counterStart, n);
-    core.insertLocal(index, text, n, a, counterStart, false);
+    core.insertLocal(index, text, n, a, core.register(a, counterStart, n), false);
     const refs = new RefTable(agent);
-    const l = refs.id(core.lA === NONE ? null : core.agents[core.lA]!, core.lC);
-    const r = refs.id(core.rA === NONE ? null : core.agents[core.rA]!, core.rC);
+    const l = payloadId(core, refs, core.lA, core.lC);
+    const r = payloadId(core, refs, core.rA, core.rC);
     return [INSERT, l, r, text, ...refs.names];
   }
 
@@ -88,19 +73,16 @@ export class Text {
     if (p.k === 'i') {
       if (typeof p.v !== 'string') throw new WeftError('E_DECODE', 'text: insert carries a list');
       if (!isCount(counterStart)) arg('counterStart is not a safe integer >= 0');
-      const lA = knownRef(core, p.l);
-      const rA = knownRef(core, p.r);
+      const l = knownRef(core, p.l);
+      const r = knownRef(core, p.r);
       const n = codePoints(p.v);
       const a = core.agent(agent);
-      core.insertRemote(lA, p.l?.counter ?? 0, rA, p.r?.counter ?? 0, p.v, n, a, counterStart, false);
+      core.checkFresh(a, counterStart, n);
+      core.insertRemote(l.agent, l.dense, r.agent, r.dense, p.v, n, a, core.nextDense(a), false);
+      core.register(a, counterStart, n);
     } else if (p.k === 'd') {
-      const agents = p.d.map((r, i) => {
-        const a = core.knownAgent(r.agent);
-        if (a === NONE || !core.hasRange(a, r.counter, p.lens[i]!))
-          throw new WeftError('E_VALIDATION', 'text: delete references an unknown element', { ...r });
-        return a;
-      });
-      for (let i = 0; i < agents.length; i++) core.deleteRange(agents[i]!, p.d[i]!.counter, p.lens[i]!);
+      const t = deleteTargets(core, p.d, p.lens);
+      for (let i = 0; i < t.length; i += 3) core.deleteRange(t[i]!, t[i + 1]!, t[i + 2]!);
     } else throw new WeftError('E_DECODE', 'text: ops of kind m apply to lists only');
   }
 

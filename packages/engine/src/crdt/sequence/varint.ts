@@ -39,6 +39,12 @@ export class ByteWriter {
     this.uint(n < 0 ? -2 * n - 1 : 2 * n);
   }
 
+  /** One byte. */
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
   /** Raw bytes. */
   bytes(b: Uint8Array): void {
     this.ensure(b.length);
@@ -96,6 +102,12 @@ export class ByteReader {
   int(): number {
     const z = this.uint();
     return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+  }
+
+  /** One byte. */
+  byte(): number {
+    if (this.pos >= this.end) fail('truncated');
+    return this.buf[this.pos++]!;
   }
 
   /** `n` raw bytes (a view). */
