@@ -5,7 +5,8 @@
 import { WeftError } from '../../errors.ts';
 import type { IdBlocks } from './id-blocks.ts';
 import { bulkLoad } from './run-tree.ts';
-import { NONE, Run, TEXT_CONTENT, codePoints } from './run.ts';
+import type { Run } from './run.ts';
+import { NONE, TEXT_CONTENT, codePoints } from './run.ts';
 import { SequenceCore } from './sequence-core.ts';
 
 function fail(msg: string): never {
