@@ -39,3 +39,6 @@ export type { Effect, CommitEvent, CommitListener } from './replica/effects.ts';
 export type { ChangeValidator, ValidationContext, Verdict } from './replica/validator.ts';
 export type { CommitExtension, BatchContext } from './replica/extension.ts';
 export type { Materializer } from './replica/materializer.ts';
+export { EventStream, type StreamEvent, type EventsOptions } from './events/event-stream.ts';
+export { EventLog, DEFAULT_RETAIN_EFFECTS, type EventLogOptions } from './events/event-log.ts';
+export { compareCheckpoints, parseCheckpoint, type Checkpoint } from './events/checkpoint.ts';

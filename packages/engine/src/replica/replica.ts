@@ -32,6 +32,9 @@ import type { QueryBuilder } from '../query/query-builder.ts';
 import type { Query } from '../query/query-spec.ts';
 import type { LiveDiff } from '../query/live-query.ts';
 import type { IndexDefinition } from '../query/sorted-index.ts';
+import { attachEventLog, closeEventLog, openEventStream } from '../events/replica-events.ts';
+import type { EventLogOptions } from '../events/event-log.ts';
+import type { EventStream, EventsOptions } from '../events/event-stream.ts';
 
 /** Options for {@link createReplica}. */
 export interface ReplicaOptions {
@@ -63,6 +66,8 @@ export interface ReplicaOptions {
   readonly random?: (n: number) => Uint8Array;
   /** Secondary indexes (until the schema declares them): maintained per batch, persisted. */
   readonly indexes?: readonly IndexDefinition[];
+  /** The persisted effect log behind {@link Replica.events} (retention). */
+  readonly events?: EventLogOptions;
 }
 
 /** A document as returned by reads: its id plus its visible fields. */
@@ -313,6 +318,7 @@ export class Replica {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    closeEventLog(this);
     for (const s of this.sessions) s.close();
     await this.mutex.run(() => this.core.storage.close());
   }
@@ -339,6 +345,15 @@ export class Replica {
     }
     next.reload = () => this.reload();
     this.core = next;
+  }
+
+  /**
+   * The event stream (DESIGN §6): an async iterable of effects, each with a resumable
+   * checkpoint; see events/event-stream.ts for the exactly-once contract.
+   */
+  events(options?: EventsOptions): EventStream {
+    this.check();
+    return openEventStream(this, options);
   }
 
   // ---- Queries and live queries (query/replica-queries.ts) ----
@@ -413,6 +428,7 @@ export async function createReplica(options: ReplicaOptions): Promise<Replica> {
     const replica = new Replica(opts, options.identity, dbId, port, limits, core);
     core.reload = () => replica.reload();
     await setupQueries(replica, options.indexes);
+    await attachEventLog(replica, options.events);
     return replica;
   }
   if (options.db !== undefined) {
@@ -422,6 +438,7 @@ export async function createReplica(options: ReplicaOptions): Promise<Replica> {
     const replica = new Replica(opts, options.identity, dbId, port, limits, core);
     core.reload = () => replica.reload();
     await setupQueries(replica, options.indexes);
+    await attachEventLog(replica, options.events);
     return replica;
   }
   if (options.create === undefined)
@@ -441,5 +458,6 @@ export async function createReplica(options: ReplicaOptions): Promise<Replica> {
   const [r] = await core.commit([genesis], true);
   if (r!.status !== 'applied') throw new WeftError(r!.code ?? 'E_INTERNAL', 'genesis not applied');
   await setupQueries(replica, options.indexes);
+  await attachEventLog(replica, options.events);
   return replica;
 }
