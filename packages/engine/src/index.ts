@@ -39,6 +39,27 @@ export type { Effect, CommitEvent, CommitListener } from './replica/effects.ts';
 export type { ChangeValidator, ValidationContext, Verdict } from './replica/validator.ts';
 export type { CommitExtension, BatchContext } from './replica/extension.ts';
 export type { Materializer } from './replica/materializer.ts';
+export type { Query, Predicate, ComparisonOp, OrderKey, IncludeSpec, Cursor } from './query/query-spec.ts';
+export { COMPARISON_OPS, checkQuery, emptyQuery } from './query/query-spec.ts';
+export { cmp, eq, ne, lt, lte, gt, gte, isIn, contains, startsWith, and, or, matches } from './query/predicate.ts';
+export {
+  QueryBuilder,
+  IncludeBuilder,
+  query,
+  type QueryHost,
+  type IncludeOptions,
+  type Nested,
+} from './query/query-builder.ts';
+export { runQuery, explainQuery, type QuerySource, type IndexCatalog } from './query/run-query.ts';
+export type { QueryExplain } from './query/planner.ts';
+export type { Row, DocSource, DocFields } from './query/rows.ts';
+export { cursorOf } from './query/row-order.ts';
+export { compareValues, valuesEqual, typeRank } from './query/value-order.ts';
+export { encodeKeyValue, encodeKeyValues, decodeKeyValues } from './query/key-encoding.ts';
+export { SortedIndex, checkIndexDefinitions, type IndexDefinition } from './query/sorted-index.ts';
+export { IndexExtension, type IndexLoadKind } from './query/index-extension.ts';
+export { LiveQuery, type LiveDiff, type TouchedDoc } from './query/live-query.ts';
+export { ReplicaQueries, queriesOf, setupQueries, type QueryReplica } from './query/replica-queries.ts';
 export { EventStream, type StreamEvent, type EventsOptions } from './events/event-stream.ts';
 export { EventLog, DEFAULT_RETAIN_EFFECTS, type EventLogOptions } from './events/event-log.ts';
 export { compareCheckpoints, parseCheckpoint, type Checkpoint } from './events/checkpoint.ts';
