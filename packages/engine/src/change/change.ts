@@ -174,8 +174,11 @@ export function validateOp(op: unknown, index: number): asserts op is Op {
   if (!isPlainMap(op)) bad(`op ${index} must be a map`);
   const fields = OP_FIELDS[op.k as string];
   if (fields === undefined) bad(`op ${index} has unknown kind`);
-  const keys = Object.keys(op).sort();
-  if (keys.length !== fields.length || keys.some((k, i) => k !== fields[i])) bad(`op ${index} has unexpected fields`);
+  // Same key count and every expected key present ⇒ exactly the expected keys (no sort, no copy).
+  let n = 0;
+  for (const _ in op) n++;
+  if (n !== fields.length) bad(`op ${index} has unexpected fields`);
+  for (const f of fields) if (!(f in op)) bad(`op ${index} has unexpected fields`);
   if (op.k === 'genesis') {
     if (index !== 0) bad('genesis op must come first');
     if (typeof op.name !== 'string' || op.name.length > 200) bad('genesis name must be a short string');

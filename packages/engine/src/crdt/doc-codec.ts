@@ -11,6 +11,20 @@ import type { DocState, FieldState, SequenceHooks } from './doc-state.ts';
 
 type Enc = Record<string, CanonicalValue>;
 
+/**
+ * Hex → bytes for stamps, cached: a batch writes many fields stamped by the same few authors and
+ * changes, so most conversions repeat. The encoder copies the bytes, so sharing them is safe.
+ */
+const hexCache = new Map<string, Uint8Array>();
+function hexBytes(hex: string): Uint8Array {
+  let b = hexCache.get(hex);
+  if (b === undefined) {
+    if (hexCache.size >= 4096) hexCache.clear();
+    hexCache.set(hex, (b = fromHex(hex)));
+  }
+  return b;
+}
+
 /** Encodes one field's CRDT state (fields are stored one entry each, so a batch writes only what it changed). */
 export function encodeFieldState(f: FieldState, seqHooks?: SequenceHooks): Uint8Array {
   return encode(encodeField(f, seqHooks));
@@ -36,7 +50,7 @@ function encodeField(f: FieldState, seqHooks: SequenceHooks | undefined): Canoni
   switch (f.t) {
     case 'lww':
       // Author and hash as raw bytes: half the size of hex, and copied rather than re-encoded.
-      return { t: 'lww', v: f.v, s: [f.s.ms, f.s.c, fromHex(f.s.author), fromHex(f.s.hash), f.s.i] };
+      return { t: 'lww', v: f.v, s: [f.s.ms, f.s.c, hexBytes(f.s.author), hexBytes(f.s.hash), f.s.i] };
     case 'ctr':
       return { t: 'ctr', p: f.p, n: f.n };
     case 'set':

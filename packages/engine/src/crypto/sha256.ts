@@ -21,5 +21,10 @@ export const sha256: HashFn = (data: Uint8Array): Uint8Array => nobleSha256(data
  * canonical encoding satisfy this).
  */
 export function hashWithDomain(domain: string, data: Uint8Array): Uint8Array {
-  return nobleSha256.create().update(utf8(domain)).update(data).digest();
+  let prefix = domainBytes.get(domain);
+  if (prefix === undefined) domainBytes.set(domain, (prefix = utf8(domain)));
+  return nobleSha256.create().update(prefix).update(data).digest();
 }
+
+/** Domains are a handful of constants: encode each once, not once per change. */
+const domainBytes = new Map<string, Uint8Array>();

@@ -117,7 +117,8 @@ export class ReplicaCore {
         state: this.state,
         flip: (h, status, code) => {
           const e = this.log.get(h);
-          if (e === undefined || e.status === status) return;
+          // A snapshot-covered verdict is final (log/change-log.ts invariant 5).
+          if (e === undefined || e.status === status || e.covered !== undefined) return;
           this.log.setStatus(e, status, code);
           if (status === 'rejected' && code !== null) effects.push({ type: 'rolledBack', hash: h, code });
           for (const w of putEntryOps(e, false)) writes.push(w);

@@ -37,6 +37,12 @@ export class Materializer {
   readonly docs = new Map<string, DocState>();
   /** doc key → hashes of changes with ops on it (any status; filtered on rebuild). */
   readonly docChanges = new Map<string, ChangeHash[]>();
+  /**
+   * Snapshot hook (snapshot/): a fresh copy of a doc's state as of the replica's snapshot.
+   * Rebuilds start from it and re-apply only changes the snapshot does not cover, because the
+   * covered ones may have no body left to apply.
+   */
+  base: ((key: string) => DocState | undefined) | undefined = undefined;
 
   constructor(
     private readonly log: ChangeLog,
@@ -130,11 +136,11 @@ export class Materializer {
       const c = key.slice(0, slash) as CollectionName;
       const d = key.slice(slash + 1) as DocId;
       this.touch(touched, key, c, d).fields = 'all';
-      this.docs.set(key, emptyDoc(c, d));
+      this.docs.set(key, this.base?.(key) ?? emptyDoc(c, d));
       const entries: LogEntry[] = [];
       for (const h of this.docChanges.get(key) ?? []) {
         const e = this.log.get(h);
-        if (e !== undefined && e.status === 'applied') entries.push(e);
+        if (e !== undefined && e.status === 'applied' && e.covered === undefined) entries.push(e);
       }
       for (const e of sortTopological(entries)) this.apply(e.sc, touched, key);
     }

@@ -43,8 +43,18 @@ export function docStorageKey(key: string): Uint8Array {
  * range holds exactly them.
  */
 export function fieldStorageKey(key: string, field: string): Uint8Array {
-  return utf8(`${key}\u0000${field}`);
+  const k = `${key}\u0000${field}`;
+  let bytes = keyCache.get(k);
+  if (bytes === undefined) {
+    bytes = utf8(k);
+    // Hot docs and fields repeat batch after batch; bound the cache so it can't grow without end.
+    if (keyCache.size >= 50_000) keyCache.clear();
+    keyCache.set(k, bytes);
+  }
+  return bytes;
 }
+
+const keyCache = new Map<string, Uint8Array>();
 
 /** Writes that persist the touched parts of a document. */
 export function putDocOps(
