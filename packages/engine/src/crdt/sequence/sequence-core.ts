@@ -38,8 +38,9 @@
 import { WeftError } from '../../errors.ts';
 import { IdBlocks } from './id-blocks.ts';
 import { AgentRuns } from './id-index.ts';
-import { type ContentOps, NONE, Run, canMerge } from './run.ts';
+import { type ContentOps, NONE, Run } from './run.ts';
 import { type Leaf, RunTree } from './run-tree.ts';
+import { deleteIds, deleteVisible } from './core-delete.ts';
 import { integrate } from './integrate.ts';
 
 /** Throws the `E_VALIDATION` error of a rejected op. */
@@ -177,11 +178,6 @@ export class SequenceCore<C> {
     integrate(this, lA, lC, rA, rC, content, n, agent, counter, deleted);
   }
 
-  private setRight(next: Run<C> | null): void {
-    this.rA = next === null ? NONE : next.agent;
-    this.rC = next === null ? 0 : next.counter;
-  }
-
   /** Extends `run` in place when the new elements continue it (invariant 2). @internal */
   tryAppend(
     run: Run<C>,
@@ -246,88 +242,17 @@ export class SequenceCore<C> {
     return right;
   }
 
-  /** Marks `leaf.runs[idx]` deleted and merges it with tombstone neighbours; returns the index after it. */
-  private kill(leaf: Leaf<C>, idx: number): number {
-    const run = leaf.runs[idx]!;
-    run.deleted = true;
-    if (this.ops.dropDeleted) run.content = this.ops.empty;
-    this.tree.bump(leaf, -run.len, 0);
-    const runs = leaf.runs;
-    const nextRun = runs[idx + 1];
-    if (nextRun !== undefined && canMerge(run, nextRun)) this.mergeInto(leaf, idx);
-    const prev = runs[idx - 1];
-    if (prev !== undefined && canMerge(prev, run)) {
-      this.mergeInto(leaf, idx - 1);
-      return idx;
-    }
-    return idx + 1;
-  }
-
-  private mergeInto(leaf: Leaf<C>, idx: number): void {
-    const a = leaf.runs[idx]!;
-    const b = leaf.runs[idx + 1]!;
-    a.content = this.ops.concat(a.content, b.content);
-    a.len += b.len;
-    leaf.runs.splice(idx + 1, 1);
-    this.byAgent[b.agent]!.remove(b);
-    b.len = 0;
-  }
-
   /**
    * Deletes `n` visible elements from `pos`; appends `[agent, counter, len]` triples of the ids it
    * deleted to `out`, coalescing contiguous ids.
    */
   deleteLocal(pos: number, n: number, out: number[]): void {
-    const tree = this.tree;
-    tree.findVisible(pos);
-    let leaf = tree.fLeaf;
-    let idx = tree.fIdx;
-    let off = tree.fOff;
-    const touched: Leaf<C>[] = [leaf];
-    while (n > 0) {
-      if (idx >= leaf.runs.length) {
-        leaf = leaf.next!;
-        idx = 0;
-        touched.push(leaf);
-      }
-      let run = leaf.runs[idx]!;
-      if (run.deleted) {
-        idx++;
-        continue;
-      }
-      if (off > 0) {
-        run = this.split(leaf, idx++, off);
-        off = 0;
-      }
-      if (n < run.len) this.split(leaf, idx, n);
-      n -= run.len;
-      const last = out.length - 3;
-      if (last >= 0 && out[last] === run.agent && out[last + 1]! + out[last + 2]! === run.counter)
-        out[last + 2]! += run.len;
-      else out.push(run.agent, run.counter, run.len);
-      idx = this.kill(leaf, idx);
-    }
-    for (const l of touched) tree.fix(l);
+    deleteVisible(this, pos, n, out);
   }
 
   /** Deletes ids `(agent, counter .. counter+len-1)`, which must exist; returns how many were visible. */
   deleteRange(agent: number, counter: number, len: number): number {
-    let deleted = 0;
-    for (let c = counter, end = counter + len; c < end;) {
-      let run = this.find(agent, c)!;
-      const stop = Math.min(run.counter + run.len, end);
-      if (!run.deleted) {
-        const leaf = run.leaf;
-        let idx = leaf.runs.indexOf(run);
-        if (c > run.counter) run = this.split(leaf, idx++, c - run.counter);
-        if (stop < run.counter + run.len) this.split(leaf, idx, stop - run.counter);
-        deleted += run.len;
-        this.kill(leaf, idx);
-        this.tree.fix(leaf);
-      }
-      c = stop;
-    }
-    return deleted;
+    return deleteIds(this, agent, counter, len);
   }
 
   /** Id of the visible element at `pos`: sets `lA/lC`. */
