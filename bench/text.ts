@@ -11,7 +11,8 @@
  *    applied, so both sides pay for decoding.
  *  - bytes / load: the final state's snapshot (`Y.encodeStateAsUpdateV2` / `Text.encodeState`)
  *    and loading it into a fresh document, read back with `toString()` (after 20 warm-up loads
- *    each, so both loaders are compared at their steady JIT tier).
+ *    each, so both loaders are compared at their steady JIT tier; median of at least 15 loads).
+ * With `--expose-gc`, every timed section starts after a full GC.
  *  - heap: growth of the used heap after building the document (exact with `--expose-gc`).
  *  - signed: edits folded by EditFolder into changes (250 ms of trace time or 1,000 edits), each
  *    change canonical-encoded, sha256-hashed, Ed25519-signed (WebCrypto, asynchronously); the
@@ -92,12 +93,15 @@ function median(xs: number[]): number {
 }
 
 function time(f: () => unknown): number {
+  // Start every measurement from a clean heap, so one side does not pay for the other's garbage.
+  gc?.();
   const t0 = performance.now();
   f();
   return performance.now() - t0;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
+const LOAD_REPEATS = 15;
 /** Keeps the measured document alive until its heap is read. */
 let _sink: unknown;
 
@@ -287,6 +291,8 @@ async function benchTrace(name: string, runs: number, keys: Keys): Promise<Recor
         for (const u of updates) Y.applyUpdateV2(d, u);
       }),
     );
+  }
+  for (let i = 0; i < Math.max(runs, LOAD_REPEATS); i++) {
     add(
       'weft_load',
       time(() => Text.decodeState(weftSnap).toString()),

@@ -22,7 +22,9 @@ export const CHANGE_STRIDE = 2 ** 20;
 
 /** An injectable timer: the engine passes a real one, tests a fake one. */
 export interface FolderTimer {
+  /** Calls `cb` once after `ms` milliseconds; returns a handle for {@link clear}. */
   set(cb: () => void, ms: number): unknown;
+  /** Cancels a pending callback. */
   clear(handle: unknown): void;
 }
 
@@ -53,12 +55,15 @@ export interface EditFolderOptions<K> {
 
 /** A sequence the folder can edit: `Text` or `List`. */
 export interface FoldTarget<C> {
+  /** See `Text.insert` / `List.insert`. */
   insert(index: number, content: C, agent: string, counterStart: number): SeqOp;
+  /** See `Text.delete` / `List.delete`. */
   delete(index: number, length: number, agent: string): SeqOp;
 }
 
 /** A list the folder can move elements in. */
 export interface MoveTarget {
+  /** See `List.move`. */
   move(from: number, to: number, agent: string, counterStart: number): SeqOp;
 }
 
@@ -86,6 +91,7 @@ export class EditFolder<K> {
   /** Bumped per burst, so a late callback of an old burst's timer cannot flush a newer burst. */
   private generation = 0;
 
+  /** A folder for one author; see {@link EditFolderOptions}. */
   constructor(private readonly opts: EditFolderOptions<K>) {
     this.timer = opts.timer ?? hostTimer;
     this.maxDelayMs = opts.maxDelayMs ?? 250;

@@ -36,6 +36,7 @@ export class List<T extends CanonicalValue = CanonicalValue> {
   /** Highest move clock seen. */
   clock: number;
 
+  /** An empty list (or one around a loaded core and move clock). */
   constructor(core: SequenceCore<Cell<T>[]> = new SequenceCore(LIST_CONTENT<T>()), clock = 0) {
     this.core = core;
     this.clock = clock;

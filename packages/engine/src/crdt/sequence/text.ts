@@ -21,6 +21,7 @@ export class Text {
   /** The CRDT state; exposed for the codec and tests, not for apps. */
   readonly core: SequenceCore<string>;
 
+  /** An empty text (or one around a loaded core). */
   constructor(core: SequenceCore<string> = new SequenceCore(TEXT_CONTENT)) {
     this.core = core;
   }
