@@ -106,7 +106,7 @@ describe('planner', () => {
       { title: 'a' },
       [1],
     ];
-    for (const seed of seedsToRun(20)) {
+    for (const seed of seedsToRun(10)) {
       withSeed(seed, () => {
         const rng = new Rng(seed);
         const s = new TestSource(DEFS);
