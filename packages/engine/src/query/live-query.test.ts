@@ -110,6 +110,21 @@ describe('live queries', () => {
     expect(w.last().result).toEqual(open().include('list').run());
   });
 
+  it('nested include: a change two levels down re-builds the rows that reach it', async () => {
+    await r.change((tx) => {
+      tx.insert('users', { name: 'Ann' }, 'u1');
+      tx.update('lists', 'l1', { owner: 'u1' });
+    });
+    const q = open().include('list.owner', { collection: 'users' });
+    const w = watch(q);
+    const before = w.last().result;
+    await r.change((tx) => tx.update('users', 'u1', { name: 'Bob' }));
+    expect(w.last().changed.map((c) => c.id)).toEqual(['t1', 't3', 't5']);
+    expect(((w.last().result[0]!.list as Row).owner as Row).name).toBe('Bob');
+    expect(w.last().result[1]).toBe(before[1]);
+    expect(w.last().result).toEqual(q.run());
+  });
+
   it('a limited window refills from the full matching set and pushes rows out', async () => {
     const w = watch(open().limit(3));
     expect(ids(w.last().result)).toEqual(['t1', 't2', 't3']);

@@ -12,7 +12,8 @@
  *     and invisible docs leave and the source's visibility is the only truth.
  *  3. Structural sharing: a re-checked row that deep-equals its previous value keeps its old
  *     object, and so does an included row that did not change; every other row is untouched
- *     and keeps its identity. A changed row is always a new object.
+ *     and keeps its identity. A changed row is always a new object. The result array itself
+ *     is new per diff (a pointer copy of the window), so `===` on it detects a change.
  *  4. After each batch the result deep-equals `runQuery(source, query)` (the property test).
  */
 import { compareValues } from './value-order.ts';

@@ -35,10 +35,12 @@ export class TestSource implements QuerySource {
     return this;
   }
 
+  /** A doc's value, or undefined. */
   get(collection: string, id: string): DocFields | undefined {
     return this.docs.get(collection)?.get(id);
   }
 
+  /** Every doc of a collection, in insertion order (queries must not depend on it). */
   list(collection: string): { id: string; value: DocFields }[] {
     return [...(this.docs.get(collection) ?? [])].map(([id, value]) => ({ id, value }));
   }
