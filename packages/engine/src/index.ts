@@ -63,3 +63,12 @@ export { ReplicaQueries, queriesOf, setupQueries, type QueryReplica } from './qu
 export { EventStream, type StreamEvent, type EventsOptions } from './events/event-stream.ts';
 export { EventLog, DEFAULT_RETAIN_EFFECTS, type EventLogOptions } from './events/event-log.ts';
 export { compareCheckpoints, parseCheckpoint, type Checkpoint } from './events/checkpoint.ts';
+export { createSnapshot, type CreateSnapshotOptions, type SnapshotSource } from './snapshot/create-snapshot.ts';
+export { verifySnapshot, type SnapshotTrust, type VerifiedSnapshot } from './snapshot/verify-snapshot.ts';
+export { bootstrapFromSnapshot, type BootstrapOptions } from './snapshot/bootstrap.ts';
+export { compact, type CompactOptions, type CompactResult, type KeepHistory } from './snapshot/compact.ts';
+export { SNAPSHOT_DOMAIN } from './snapshot/snapshot-codec.ts';
+export type { TextHandle, ListHandle, EditingOptions } from './replica/sequence-editing.ts';
+export type { TextEdits, ListEdits } from './replica/transaction.ts';
+export { sequenceHooks } from './replica/sequence-hooks.ts';
+export { Text, List, EditFolder, CHANGE_STRIDE, type Anchor } from './crdt/sequence/index.ts';

@@ -20,6 +20,7 @@ import type { StorageAdapter, WriteOp } from '../storage/storage-port.ts';
 import { Materializer, type TouchSet } from './materializer.ts';
 import { putDocOps, putEntryOps, putMeta } from './replica-store.ts';
 import type { BatchContext, CommitExtension } from './extension.ts';
+import { checkSequenceRefs } from './sequence-hooks.ts';
 import type { CommitEvent, CommitListener, Effect } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
 import { fromHex } from '../bytes.ts';
@@ -73,11 +74,21 @@ export class ReplicaCore {
     return null;
   }
 
+  /** Runs before a batch from elsewhere is committed (the replica flushes a pending edit burst). */
+  beforeRemoteCommit: (() => Promise<void>) | undefined;
+
   /**
    * Commits parsed, signature-checked changes. `results[i]` is filled for `items[i]`; parked
-   * changes released by this batch are committed with it.
+   * changes released by this batch are committed with it. Changes in `preApplied` are local edit
+   * bursts whose sequence ops already changed the live state.
    */
-  async commit(items: readonly SignedChange[], local: boolean, origin?: unknown): Promise<IngestResult[]> {
+  async commit(
+    items: readonly SignedChange[],
+    local: boolean,
+    origin?: unknown,
+    preApplied?: ReadonlySet<ChangeHash>,
+  ): Promise<IngestResult[]> {
+    if (!local) await this.beforeRemoteCommit?.();
     const results: IngestResult[] = [];
     const writes: WriteOp[] = [];
     const touched: TouchSet = new Map();
@@ -94,6 +105,8 @@ export class ReplicaCore {
       }
       const chainErr = this.chainError(sc);
       if (chainErr !== null) return { status: 'invalid', hash, ...chainErr };
+      if (this.state.seqHooks !== undefined && sc.change.ops.some((op) => op.k === 'seq'))
+        checkSequenceRefs(sc, this.log);
       const { author, seq } = sc.change;
       let verdict: { code: WeftErrorCode; message: string } | null = null;
       if (seq >= this.log.equivocatedAt(author)) verdict = { code: 'E_EQUIVOCATION', message: 'author equivocated' };
@@ -105,7 +118,7 @@ export class ReplicaCore {
       const entry = this.log.get(hash)!;
       this.state.index(sc);
       if (verdict === null) {
-        this.state.apply(sc, touched);
+        this.state.apply(sc, touched, undefined, preApplied?.has(hash) ?? false);
         this.clock.observe(sc.change.hlc);
       } else effects.push({ type: 'changeRejected', hash, code: verdict.code });
       for (const w of putEntryOps(entry, true)) writes.push(w);

@@ -10,6 +10,7 @@
  *     whether it was visible before the batch, so effects can be emitted after commit.
  */
 import { encode, type CanonicalValue } from '../encoding/canonical.ts';
+import { WeftError } from '../errors.ts';
 import { toHex } from '../bytes.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import type { CollectionName, DocId, ChangeHash } from '../ids.ts';
@@ -31,6 +32,20 @@ export type TouchSet = Map<string, Touch>;
 
 /** First sequence element id of a change: ids are seq·2^20 + k. */
 export const SEQ_ID_SPACE = 2 ** 20;
+
+/**
+ * Applies one op. A sequence op whose referenced elements belong to a rejected change fails
+ * validation in the sequence CRDT before changing anything; it is then a no-op, alike on every
+ * replica (sequence-hooks.ts, invariant 2).
+ */
+function applySafely(...args: Parameters<typeof applyDocOp>): string | null {
+  try {
+    return applyDocOp(...args);
+  } catch (err) {
+    if (err instanceof WeftError && args[1].k === 'seq') return null;
+    throw err;
+  }
+}
 
 /** Holds every document's CRDT state. */
 export class Materializer {
@@ -77,7 +92,7 @@ export class Materializer {
   }
 
   /** Applies every doc op of a valid change. */
-  apply(sc: SignedChange, touched: TouchSet, onlyDoc?: string): void {
+  apply(sc: SignedChange, touched: TouchSet, onlyDoc?: string, preApplied = false): void {
     const { change, hash } = sc;
     const log = this.log;
     const ctx = {
@@ -97,7 +112,13 @@ export class Materializer {
       const key = docKey(op.c, op.d);
       if (onlyDoc !== undefined && key !== onlyDoc) continue;
       const t = this.touch(touched, key, op.c, op.d);
-      const field = applyDocOp(this.doc(key, op.c, op.d), op, i, ctx, start, this.seqHooks);
+      let field: string | null;
+      if (op.k === 'seq' && preApplied) {
+        // A local edit burst already changed the live sequence at typing time; just persist it.
+        const doc = this.doc(key, op.c, op.d);
+        doc.alive = true;
+        field = `seq:${op.p.join('.')}`;
+      } else field = applySafely(this.doc(key, op.c, op.d), op, i, ctx, start, this.seqHooks);
       if (field === '*') t.fields = 'all';
       else if (field !== null && t.fields !== 'all') t.fields.add(field);
     }
@@ -124,7 +145,7 @@ export class Materializer {
       if (op.k === 'genesis') continue;
       const start = counter;
       if (op.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(op.x);
-      if (docKey(op.c, op.d) === key) applyDocOp(doc, op, i, ctx, start, this.seqHooks);
+      if (docKey(op.c, op.d) === key) applySafely(doc, op, i, ctx, start, this.seqHooks);
     }
   }
 

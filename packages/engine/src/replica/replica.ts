@@ -24,6 +24,9 @@ import { decode } from '../encoding/canonical.ts';
 import type { CommitListener } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
 import type { CommitExtension } from './extension.ts';
+import { sequenceHooks } from './sequence-hooks.ts';
+import { SequenceEditing, type EditingOptions, type ListHandle, type TextHandle } from './sequence-editing.ts';
+import { SEQ_ID_SPACE } from './materializer.ts';
 import { Mutex, Semaphore } from './concurrency.ts';
 import { SyncSession, type SyncOptions } from '../sync/session.ts';
 import type { Transport } from '../sync/transport.ts';
@@ -35,6 +38,9 @@ import type { IndexDefinition } from '../query/sorted-index.ts';
 import { attachEventLog, closeEventLog, openEventStream } from '../events/replica-events.ts';
 import type { EventLogOptions } from '../events/event-log.ts';
 import type { EventStream, EventsOptions } from '../events/event-stream.ts';
+import { loadSnapshotBase } from '../snapshot/snapshot-store.ts';
+import { bootstrapReplicaStorage } from '../snapshot/bootstrap.ts';
+import type { SnapshotTrust } from '../snapshot/verify-snapshot.ts';
 
 /** Options for {@link createReplica}. */
 export interface ReplicaOptions {
@@ -62,12 +68,18 @@ export interface ReplicaOptions {
   readonly durability?: 'strict' | 'relaxed';
   /** Signature checks in flight at once during ingest. */
   readonly verifyConcurrency?: number;
+  /** Burst folding for text and list edits. */
+  readonly editing?: EditingOptions;
   /** Randomness port (genesis nonce, new doc ids); defaults to crypto.getRandomValues. */
   readonly random?: (n: number) => Uint8Array;
   /** Secondary indexes (until the schema declares them): maintained per batch, persisted. */
   readonly indexes?: readonly IndexDefinition[];
   /** The persisted effect log behind {@link Replica.events} (retention). */
   readonly events?: EventLogOptions;
+  /** On empty storage, start from this signed snapshot plus later changes (snapshot/bootstrap.ts). */
+  readonly snapshot?: Uint8Array;
+  /** Whose snapshots to believe; default the creator of `db` (snapshot/verify-snapshot.ts). */
+  readonly snapshotTrust?: SnapshotTrust;
 }
 
 /** A document as returned by reads: its id plus its visible fields. */
@@ -86,6 +98,7 @@ export interface PreparedBatch {
 export class Replica {
   private core: ReplicaCore;
   private readonly mutex = new Mutex();
+  private readonly editing: SequenceEditing;
   /** One limit on signature checks in flight for the whole replica, so concurrent ingests pipeline. */
   private readonly verifySlots: Semaphore;
   private readonly sessions = new Set<SyncSession>();
@@ -102,6 +115,14 @@ export class Replica {
   ) {
     this.core = core;
     this.verifySlots = new Semaphore(options.verifyConcurrency ?? 64);
+    this.editing = new SequenceEditing(
+      identity.author,
+      () => this.core.state,
+      () => this.core.log.maxSeq(identity.author) + 1,
+      () => void this.mutex.run(() => this.commitBurstLocked()).catch(() => undefined),
+      options.editing,
+    );
+    core.beforeRemoteCommit = () => this.commitBurstLocked();
   }
 
   /** The author id of this replica's identity. */
@@ -120,44 +141,95 @@ export class Replica {
   async change(fn: (tx: Transaction) => void): Promise<ChangeHash> {
     this.check();
     return this.mutex.run(async () => {
+      await this.commitBurstLocked();
       const core = this.core;
+      const seq = core.log.maxSeq(this.identity.author) + 1;
+      let counter = seq * SEQ_ID_SPACE;
       const tx = new Transaction({
         docState: (c, d) => core.state.docs.get(docKey(c, d)),
         random: this.options.random ?? randomBytes,
-      });
-      fn(tx);
-      if (tx.ops.length === 0) throw new WeftError('E_INVALID_ARGUMENT', 'a change needs at least one op');
-      const verdict =
-        core.validator?.checkLocal(
-          tx.ops,
-          { dbId: this.dbId, log: core.log, state: core.state },
-          this.identity.author,
-        ) ?? null;
-      if (verdict !== null) throw new WeftError(verdict.code, verdict.message);
-      const seq = core.log.maxSeq(this.identity.author) + 1;
-      // deps = the heads we have seen plus our own previous change, even when a later change
-      // already covers it: the chain rule (ingest step 5) checks it directly.
-      const deps = new Set(core.log.heads);
-      const prev = core.log.hashAt(this.identity.author, seq - 1);
-      if (prev !== undefined) deps.add(prev);
-      const change: Change = {
-        v: 1,
-        db: this.dbId,
+        sequence: (c, d, field, kind) => this.editing.live(c, d, field, kind),
+        allocate: (n) => {
+          const start = counter;
+          counter += n;
+          return start;
+        },
         author: this.identity.author,
-        seq,
-        deps: [...deps].sort(),
-        hlc: core.clock.now(),
-        schema: core.validator?.schemaHash ?? null,
-        ops: tx.ops,
-      };
-      const sc = await signChange(this.identity, change);
-      if (sc.bytes.length > this.limits.maxBytes)
-        throw new WeftError('E_TOO_LARGE', `change of ${sc.bytes.length} bytes exceeds ${this.limits.maxBytes}`);
-      const [result] = await core.commit([sc], true);
-      if (result!.status !== 'applied')
-        throw new WeftError(result!.code ?? 'E_INTERNAL', result!.message ?? 'local change not applied');
-      return sc.hash;
+      });
+      try {
+        fn(tx);
+        if (tx.ops.length === 0) throw new WeftError('E_INVALID_ARGUMENT', 'a change needs at least one op');
+        const verdict =
+          core.validator?.checkLocal(tx.ops, { dbId: this.dbId, log: core.log, state: core.state }, this.author) ??
+          null;
+        if (verdict !== null) throw new WeftError(verdict.code, verdict.message);
+        return await this.signAndCommit(seq, tx.ops, tx.editedSequences);
+      } catch (err) {
+        // Text and list edits change the live sequences as they are recorded; undo them.
+        if (tx.editedSequences) await this.reload();
+        throw err;
+      }
     });
+  }
+
+  /** Signs `ops` as this author's change `seq` and commits it (inside the commit section). */
+  private async signAndCommit(seq: number, ops: Change['ops'], preApplied: boolean): Promise<ChangeHash> {
+    const core = this.core;
+    // deps = the heads we have seen plus our own previous change, even when a later change
+    // already covers it: the chain rule (ingest step 5) checks it directly.
+    const deps = new Set(core.log.heads);
+    const prev = core.log.hashAt(this.identity.author, seq - 1);
+    if (prev !== undefined) deps.add(prev);
+    const change: Change = {
+      v: 1,
+      db: this.dbId,
+      author: this.identity.author,
+      seq,
+      deps: [...deps].sort(),
+      hlc: core.clock.now(),
+      schema: core.validator?.schemaHash ?? null,
+      ops,
+    };
+    const sc = await signChange(this.identity, change);
+    if (sc.bytes.length > this.limits.maxBytes)
+      throw new WeftError('E_TOO_LARGE', `change of ${sc.bytes.length} bytes exceeds ${this.limits.maxBytes}`);
+    const [result] = await core.commit([sc], true, undefined, preApplied ? new Set([sc.hash]) : undefined);
+    if (result!.status !== 'applied')
+      throw new WeftError(result!.code ?? 'E_INTERNAL', result!.message ?? 'local change not applied');
+    return sc.hash;
+  }
+
+  /** Commits the pending edit burst, if any, as one change (sequence-editing.ts, invariant 1). */
+  private async commitBurstLocked(): Promise<void> {
+    const burst = this.editing.take();
+    if (burst === undefined) return;
+    try {
+      await this.signAndCommit(burst.seq, burst.ops, true);
+    } catch (err) {
+      await this.reload();
+      throw err;
+    }
+  }
+
+  /**
+   * A live handle on a `text` field: edits apply at once and are folded into one signed change
+   * per burst (250 ms or 1,000 edits by default), so signing never sits on the typing path.
+   */
+  editText(collection: string, id: string, field: string): TextHandle {
+    this.check();
+    return this.editing.text(collection, id, field);
+  }
+
+  /** A live handle on a `list` field (insert, delete, move), folded like {@link editText}. */
+  editList<T extends CanonicalValue = CanonicalValue>(collection: string, id: string, field: string): ListHandle<T> {
+    this.check();
+    return this.editing.list<T>(collection, id, field);
+  }
+
+  /** Signs and commits pending text/list edits now instead of at the end of the burst. */
+  async flush(): Promise<void> {
+    this.check();
+    await this.mutex.run(() => this.commitBurstLocked());
   }
 
   /**
@@ -344,6 +416,7 @@ export class Replica {
       next.extensions.push(ext);
     }
     next.reload = () => this.reload();
+    next.beforeRemoteCommit = () => this.commitBurstLocked();
     this.core = next;
   }
 
@@ -382,7 +455,7 @@ function makeCore(options: ReplicaOptions, dbId: DbId, storage: StorageAdapter):
     clock,
     pending,
     options.validator,
-    options.sequence,
+    options.sequence ?? sequenceHooks,
     options.durability ?? 'strict',
   );
 }
@@ -391,6 +464,8 @@ async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<ReplicaCor
   const storage = options.storage!;
   const core = makeCore(options, dbId, storage);
   const limits = { ...DEFAULT_CHANGE_LIMITS, ...options.limits };
+  // Covered changes first, as DAG stubs: stored records may depend on them.
+  await loadSnapshotBase(storage, core);
   const records = (await storage.scan('changes')).map((e) => decodeChangeRecord(e.value));
   records.sort((a, b) => a.order - b.order);
   for (const r of records) {
@@ -400,7 +475,8 @@ async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<ReplicaCor
     core.state.index(sc);
     if (r.status === 'applied') core.clock.observe(sc.change.hlc);
   }
-  for (const doc of await loadDocs(storage, options.sequence)) core.state.docs.set(docKey(doc.c, doc.d), doc);
+  for (const doc of await loadDocs(storage, options.sequence ?? sequenceHooks))
+    core.state.docs.set(docKey(doc.c, doc.d), doc);
   const clockRaw = await storage.get('meta', metaKey('clock'));
   if (clockRaw !== undefined) {
     const [ms, c] = decode(clockRaw) as [number, number];
@@ -418,7 +494,9 @@ export async function createReplica(options: ReplicaOptions): Promise<Replica> {
   const opts: ReplicaOptions = { ...options, storage };
   const port = options.ed25519 ?? (await defaultEd25519());
   const limits = { ...DEFAULT_CHANGE_LIMITS, ...options.limits };
-  const storedDb = await storage.get('meta', metaKey('db'));
+  let storedDb = await storage.get('meta', metaKey('db'));
+  if (storedDb === undefined && options.snapshot !== undefined)
+    storedDb = await bootstrapReplicaStorage(storage, { ...options, snapshot: options.snapshot }, port);
   let dbId: DbId;
   if (storedDb !== undefined) {
     dbId = decode(storedDb) as DbId;

@@ -11,6 +11,8 @@ import type { DocOp, FieldPath } from '../change/op.ts';
 import { validateOp } from '../change/change.ts';
 import type { DocState } from '../crdt/doc-state.ts';
 import { orSetTags, type OrSet } from '../crdt/or-set.ts';
+import type { Text } from '../crdt/sequence/text.ts';
+import type { List } from '../crdt/sequence/list.ts';
 
 /** A fresh random document id: 128 bits, URL-safe base64. */
 export function newDocId(random: (n: number) => Uint8Array = randomBytes): DocId {
@@ -25,6 +27,25 @@ export interface TxHost {
   docState(c: CollectionName, d: DocId): DocState | undefined;
   /** Randomness port for new doc ids. */
   readonly random: (n: number) => Uint8Array;
+  /** The live sequence of a text or list field (edits apply to it as they are recorded). */
+  sequence(c: CollectionName, d: DocId, field: string, kind: 'text' | 'list'): Text | List;
+  /** Reserves `n` element ids of this change; returns the first. */
+  allocate(n: number): number;
+  /** The author of the change being built. */
+  readonly author: string;
+}
+
+/** Edits to a text field inside a transaction. */
+export interface TextEdits {
+  insert(index: number, text: string): void;
+  delete(index: number, length: number): void;
+}
+
+/** Edits to a list field inside a transaction. */
+export interface ListEdits {
+  insert(index: number, ...items: CanonicalValue[]): void;
+  delete(index: number, length?: number): void;
+  move(from: number, to: number): void;
 }
 
 function target(collection: string, id: string): { c: CollectionName; d: DocId } {
@@ -52,6 +73,8 @@ function checkValue(v: CanonicalValue): void {
 export class Transaction {
   /** The ops recorded so far. */
   readonly ops: DocOp[] = [];
+  /** True once a text or list edit changed a live sequence (the replica undoes it on failure). */
+  editedSequences = false;
 
   constructor(private readonly host: TxHost) {}
 
@@ -109,6 +132,55 @@ export class Transaction {
   delete(collection: string, id: string): void {
     const { c, d } = target(collection, id);
     this.push({ k: 'del', c, d });
+  }
+
+  /** Edits a text field: insert and delete at code-point indexes. */
+  text(collection: string, id: string, field: string): TextEdits {
+    const { c, d } = target(collection, id);
+    const seq = (): Text => this.host.sequence(c, d, field, 'text') as Text;
+    const push = (x: unknown): void => this.pushSeq(c, d, field, x as CanonicalValue);
+    return {
+      insert: (index, text) => {
+        if (text.length === 0) return;
+        const start = this.host.allocate([...text].length);
+        this.editedSequences = true;
+        push(seq().insert(index, text, this.host.author, start));
+      },
+      delete: (index, length) => {
+        if (length <= 0) return;
+        this.editedSequences = true;
+        push(seq().delete(index, length, this.host.author));
+      },
+    };
+  }
+
+  /** Edits a list field: insert, delete and move elements (values or nested objects). */
+  list(collection: string, id: string, field: string): ListEdits {
+    const { c, d } = target(collection, id);
+    const seq = (): List => this.host.sequence(c, d, field, 'list') as List;
+    const push = (x: unknown): void => this.pushSeq(c, d, field, x as CanonicalValue);
+    return {
+      insert: (index, ...items) => {
+        if (items.length === 0) return;
+        for (const v of items) checkValue(v);
+        const start = this.host.allocate(items.length);
+        this.editedSequences = true;
+        push(seq().insert(index, items, this.host.author, start));
+      },
+      delete: (index, length = 1) => {
+        this.editedSequences = true;
+        push(seq().delete(index, length, this.host.author));
+      },
+      move: (from, to) => {
+        const start = this.host.allocate(1);
+        this.editedSequences = true;
+        push(seq().move(from, to, this.host.author, start));
+      },
+    };
+  }
+
+  private pushSeq(c: CollectionName, d: DocId, field: string, x: CanonicalValue): void {
+    this.push({ k: 'seq', c, d, p: toPath(field), x });
   }
 
   /** Records a raw op (used by typed field helpers such as text and list). */
