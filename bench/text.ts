@@ -12,7 +12,6 @@
  *  - bytes / load: the final state's snapshot (`Y.encodeStateAsUpdateV2` / `Text.encodeState`)
  *    and loading it into a fresh document, read back with `toString()` (after 20 warm-up loads
  *    each, so both loaders are compared at their steady JIT tier; median of at least 15 loads).
- * With `--expose-gc`, every timed section starts after a full GC.
  *  - heap: growth of the used heap after building the document (exact with `--expose-gc`).
  *  - signed: edits folded by EditFolder into changes (250 ms of trace time or 1,000 edits), each
  *    change canonical-encoded, sha256-hashed, Ed25519-signed (WebCrypto, asynchronously); the
@@ -93,8 +92,8 @@ function median(xs: number[]): number {
 }
 
 function time(f: () => unknown): number {
-  // Start every measurement from a clean heap, so one side does not pay for the other's garbage.
-  gc?.();
+  // No forced GC here: on V8 a forced full GC before a section slows both sides 10x (it seems to
+  // discard optimized code), so timings rely on medians instead.
   const t0 = performance.now();
   f();
   return performance.now() - t0;
