@@ -185,7 +185,7 @@ async function weftSigned(edits: readonly Edit[], keys: Keys, end: string): Prom
   const t0 = performance.now();
   const sender = new Text();
   const receiver = new Text();
-  let seq = 0;
+  let lastSeq = 0;
   let changes = 0;
   let now = 0;
   const pending: { timer: { at: number; cb: () => void } | null } = { timer: null };
@@ -208,8 +208,11 @@ async function weftSigned(edits: readonly Edit[], keys: Keys, end: string): Prom
   };
   const folder = new EditFolder<string>({
     agent: AUTHOR,
-    nextSeq: () => ++seq,
-    flush: ship,
+    nextSeq: () => lastSeq + 1,
+    flush: (burst) => {
+      lastSeq = burst.seq;
+      ship(burst);
+    },
     maxDelayMs: BURST_MS,
     maxOps: BURST_EDITS,
     timer: {

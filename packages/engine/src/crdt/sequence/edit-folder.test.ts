@@ -32,11 +32,16 @@ class FakeTimer implements FolderTimer {
 function setup(opts: { maxOps?: number } = {}) {
   const timer = new FakeTimer();
   const bursts: Burst<string>[] = [];
-  let seq = 10;
+  let lastSeq = 10;
   const folder = new EditFolder<string>({
     agent: A,
-    nextSeq: () => ++seq,
-    flush: (b) => bursts.push(b),
+    nextSeq: () => lastSeq + 1,
+    flush: (b) => {
+      // The engine turns each burst into the author's next change.
+      expect(b.seq).toBe(lastSeq + 1);
+      lastSeq = b.seq;
+      bursts.push(b);
+    },
     timer,
     ...opts,
   });
@@ -121,6 +126,17 @@ describe('EditFolder', () => {
     folder.dispose();
     expect(bursts.map((b) => b.edits.length)).toEqual([1, 1]);
     expect(replay(bursts).toString()).toBe('ab');
+  });
+
+  it('consumes no seq for edits that fail', () => {
+    const { timer, bursts, folder } = setup();
+    const text = new Text();
+    expect(() => folder.insert('f', text, 5, 'x')).toThrow(/E_INVALID_ARGUMENT/);
+    timer.advance(300);
+    folder.insert('f', text, 0, 'ok');
+    folder.flush();
+    expect(bursts.map((b) => b.seq)).toEqual([11]);
+    expect(replay(bursts).toString()).toBe('ok');
   });
 
   it('refuses a single edit larger than one change can number', () => {

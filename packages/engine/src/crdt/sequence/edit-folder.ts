@@ -3,8 +3,10 @@
  * typing path: each edit applies locally at once (synchronously) and its op joins the open burst;
  * the burst is handed to `flush` after `maxDelayMs` (default 250 ms, counted from the burst's
  * first edit) or `maxOps` edits (default 1,000), whichever comes first, or when `flush()` is called.
- * The engine must call `flush()` before it creates any other change of this author, because a
- * burst reserves the author's next seq when it opens.
+ * The engine must call `flush()` before it creates any other change of this author: a burst
+ * takes the author's next seq (`nextSeq`, a peek) when it opens, and that seq stays valid only
+ * while no other change is created. A burst whose edits all failed is never flushed, so a failed
+ * edit consumes no seq and leaves no hole in the author's chain.
  *
  * Ids: the burst's change is `(agent, seq)`; its inserted elements get counters
  * `seq * 2^20 + k` with k counting up across the burst in op order, which is how the engine
@@ -44,7 +46,10 @@ export interface Burst<K> {
 export interface EditFolderOptions<K> {
   /** The local author. */
   readonly agent: string;
-  /** Reserves the seq of the author's next change; called when a burst opens. */
+  /**
+   * The seq the author's next change will have, without reserving it; called when a burst opens.
+   * The change made from the burst must get exactly this seq.
+   */
   readonly nextSeq: () => number;
   /** Receives each closed burst. Must not block: sign asynchronously. */
   readonly flush: (burst: Burst<K>) => void;

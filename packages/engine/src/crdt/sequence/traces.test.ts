@@ -98,10 +98,9 @@ describe.each(NAMES)('trace %s', (name) => {
     let clock = 0;
     let timers: { at: number; cb: () => void }[] = [];
     const bursts: Burst<string>[] = [];
-    let seq = 0;
     const folder = new EditFolder<string>({
       agent: AUTHOR,
-      nextSeq: () => ++seq,
+      nextSeq: () => bursts.length + 1,
       flush: (b) => bursts.push(b),
       timer: {
         set: (cb, ms) => {
