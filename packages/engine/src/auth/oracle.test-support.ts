@@ -45,6 +45,17 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
   };
   for (const a of Object.values(rules)) [a.create, a.update, a.delete, a.write].forEach(walk);
 
+  // Per doc: the changes with ops on it, in topological order (a lookup table, nothing clever).
+  const byDoc = new Map<string, SignedChange[]>();
+  for (const sc of order)
+    for (const op of sc.change.ops) {
+      if (op.k === 'genesis') continue;
+      const list = byDoc.get(docKey(op.c, op.d)) ?? [];
+      if (list[list.length - 1] !== sc) list.push(sc);
+      byDoc.set(docKey(op.c, op.d), list);
+    }
+  const docsIn = (collection: string) => [...byDoc.keys()].filter((k) => k.startsWith(collection + '/')).sort();
+
   const valid: OracleVerdicts = new Map(all.map((sc) => [sc.hash, true]));
   const support = new Map<ChangeHash, Set<string>>();
   const depth = new Map<ChangeHash, number>();
@@ -53,7 +64,7 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
   const docAt = (key: string, set: Set<ChangeHash>): Record<string, CanonicalValue> | undefined => {
     const [c, d] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
     const doc: DocState = emptyDoc(c as CollectionName, d as DocId);
-    for (const sc of order) {
+    for (const sc of byDoc.get(key) ?? []) {
       if (!set.has(sc.hash) || !valid.get(sc.hash)) continue;
       sc.change.ops.forEach((op, i) => {
         if (op.k === 'genesis' || docKey(op.c, op.d) !== key) return;
@@ -72,7 +83,7 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
   const touches = (sc: SignedChange, key: string) =>
     sc.change.ops.some((op) => op.k !== 'genesis' && docKey(op.c, op.d) === key);
   const creatorOf = (key: string, set: Set<ChangeHash>) =>
-    order.find((sc) => set.has(sc.hash) && valid.get(sc.hash) && touches(sc, key));
+    (byDoc.get(key) ?? []).find((sc) => set.has(sc.hash) && valid.get(sc.hash));
 
   const judge = (sc: SignedChange): boolean => {
     const p = pastOf(sc.hash);
@@ -90,10 +101,7 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
       const before = docAt(key, p);
       const action = ops.some((o) => o.k === 'del') ? 'delete' : before === undefined ? 'create' : 'update';
       const exists = (collection: string, where: Readonly<Record<string, Match>>): boolean => {
-        const keys = new Set<string>();
-        for (const x of all)
-          for (const op of x.change.ops) if (op.k !== 'genesis' && op.c === collection) keys.add(docKey(op.c, op.d));
-        for (const k of [...keys].sort()) {
+        for (const k of docsIn(collection)) {
           const doc = docAt(k, p);
           if (!doc) continue;
           const ok = Object.entries(where).every(([f, m]) =>
@@ -108,7 +116,7 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
           if (!ok) continue;
           const myDepth =
             sc.change.author === root ? 0 : 1 + (depth.get(creatorOf(k, p)?.hash as ChangeHash) ?? 999_999);
-          const revoked = all.some((r) => {
+          const revoked = (byDoc.get(k) ?? []).some((r) => {
             if (!valid.get(r.hash) || r.hash === sc.hash || p.has(r.hash) || pastOf(r.hash).has(sc.hash)) return false;
             const revokesIt = r.change.ops.some(
               (op) =>

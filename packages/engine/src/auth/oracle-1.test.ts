@@ -1,0 +1,3 @@
+import { oracleShard } from './oracle.test-suite.ts';
+
+oracleShard(0, 2);
