@@ -1,5 +1,4 @@
 /**
-/**
  * Every replica matches the reference oracle on the set of valid changes and on stateHash(),
  * for randomised histories of grants, revocations, re-grants and writes from 6 replicas,
  * delivered in different orders. WEFT_SEED replays one seed; WEFT_FUZZ=long runs 6 × 5,000 × 1,000.
