@@ -47,6 +47,8 @@ export function integrate<C>(
   if (rPos <= lPos) invalid('right origin is not after left origin');
   if (inside) core.split(leaf, idx, lOff + 1);
   scanAndPlace(core, leaf, idx + 1, lPos, rPos, content, n, agent, counter, deleted, lA, lC, rA, rC);
+  // The split grew the left origin's leaf, which need not be the one the new run went into.
+  core.tree.fix(leaf);
 }
 
 /**

@@ -4,6 +4,7 @@ import { isWeftError } from '../../errors.ts';
 import { CHANGE_STRIDE } from './edit-folder.ts';
 import { List } from './list.ts';
 import type { SeqOp } from './op.ts';
+import { checkInvariants } from './test-invariants.ts';
 import { type Driver, Network } from './test-net.ts';
 import { Rng, parseSeed } from './test-random.ts';
 
@@ -151,6 +152,7 @@ describe('list', () => {
       const msg = `replay with WEFT_SEED=${seed}`;
       const first = net.peers[0]!.state.toArray();
       for (const p of net.peers) expect(p.state.toArray(), msg).toEqual(first);
+      for (const p of net.peers) checkInvariants(p.state.core);
       expect(new Set(first).size, msg).toBe(first.length);
       expect(new Set(first), msg).toEqual(new Set([...inserted].filter((v) => !deleted.has(v))));
       expect(List.decodeState(net.peers[0]!.state.encodeState()).toArray(), msg).toEqual(first);
