@@ -12,6 +12,10 @@
  *  4. An author equivocates at seq s when two stored changes share (author, s). Rule E: every
  *     change of that author with seq ≥ s is invalid (`E_EQUIVOCATION`); both forks are kept as
  *     proof. The earliest equivocating seq wins, so the rule does not depend on arrival order.
+ *  5. Snapshot hook (snapshot/): a change covered by the replica's trusted snapshot has its
+ *     effect in the snapshot's doc states and a final verdict (`authorChangesFrom` skips it).
+ *     A *pruned* one is a body-less stub: it answers `has`, the chain rule, heads, the version
+ *     vector and causal-past walks like a stored change, but is never listed or sent.
  */
 import type { WeftErrorCode } from '../errors.ts';
 import type { AuthorId, ChangeHash } from '../ids.ts';
@@ -28,6 +32,8 @@ export interface LogEntry {
   reason: WeftErrorCode | null;
   /** Local arrival order, for inspection and checkpoints; not part of any replicated state. */
   readonly order: number;
+  /** Set when a trusted snapshot covers the change; `pruned` when only its DAG skeleton is kept. */
+  covered?: 'kept' | 'pruned';
 }
 
 /** Per-author chain index. */
@@ -124,6 +130,13 @@ export class ChangeLog {
    * is the second at its (author, seq), else undefined.
    */
   add(sc: SignedChange, status: ChangeStatus, reason: WeftErrorCode | null, order?: number): number | undefined {
+    const stub = this.byHash.get(sc.hash);
+    if (stub?.covered === 'pruned') {
+      // A kept body of a snapshot-covered change, loaded after the snapshot's skeleton.
+      this.byHash.set(sc.hash, { ...stub, sc, order: order ?? this.nextOrder, covered: 'kept' });
+      this.nextOrder = Math.max(this.nextOrder, order ?? this.nextOrder) + 1;
+      return undefined;
+    }
     const { author, seq, deps } = sc.change;
     const entry: LogEntry = { sc, height: this.heightFor(deps), status, reason, order: order ?? this.nextOrder };
     this.nextOrder = Math.max(this.nextOrder, entry.order) + 1;
@@ -146,7 +159,7 @@ export class ChangeLog {
     return seq;
   }
 
-  /** Every stored change of `author` with seq ≥ `from` (all forks). */
+  /** Every stored change of `author` with seq ≥ `from` (all forks), except snapshot-covered ones. */
   authorChangesFrom(author: AuthorId, from: number): LogEntry[] {
     const out: LogEntry[] = [];
     const chain = this.chains.get(author);
@@ -156,7 +169,27 @@ export class ChangeLog {
       if (!k.startsWith(author + ':') || Number(k.slice(author.length + 1)) < from) continue;
       for (const h of hashes.slice(1)) out.push(this.byHash.get(h)!);
     }
-    return out;
+    return out.filter((e) => e.covered === undefined);
+  }
+
+  /**
+   * Snapshot hook: records a change known only from a trusted snapshot, as a body-less stub
+   * (`sc.change` without ops; empty bytes). Its deps must be recorded first. Returns the
+   * equivocating seq when it forks its author's chain, like {@link add}.
+   */
+  addCovered(stub: SignedChange, status: ChangeStatus, reason: WeftErrorCode | null): number | undefined {
+    const nextOrder = this.nextOrder;
+    const fork = this.add(stub, status, reason, -1);
+    this.nextOrder = nextOrder;
+    this.byHash.get(stub.hash)!.covered = 'pruned';
+    return fork;
+  }
+
+  /** Snapshot hook: drops a covered change's body, keeping its skeleton (compaction). */
+  prune(hash: ChangeHash): void {
+    const e = this.byHash.get(hash);
+    if (e === undefined || e.covered === 'pruned') return;
+    this.byHash.set(hash, { ...e, sc: bodyless(e.sc), covered: 'pruned' });
   }
 
   /**
@@ -199,13 +232,23 @@ export class ChangeLog {
         if (forks !== undefined) for (const f of forks.slice(1)) out.push(this.byHash.get(f)!);
       }
     }
-    return sortTopological(out);
+    // Pruned bodies cannot be sent: a peer that lacks them needs the snapshot (snapshot/).
+    return sortTopological(out.filter((e) => e.covered !== 'pruned'));
   }
 
-  /** Every stored change in topological order. */
+  /** Every stored change (not pruned stubs) in topological order. */
   topological(): LogEntry[] {
-    return sortTopological([...this.byHash.values()]);
+    const out: LogEntry[] = [];
+    for (const e of this.byHash.values()) if (e.covered !== 'pruned') out.push(e);
+    return sortTopological(out);
   }
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** A change's DAG skeleton: header fields without ops, no body, signature or wire bytes. */
+export function bodyless(sc: SignedChange): SignedChange {
+  return { hash: sc.hash, change: { ...sc.change, ops: [] }, body: NO_BYTES, sig: NO_BYTES, bytes: NO_BYTES };
 }
 
 /** Sorts entries by (height, hash): a deterministic topological order. */
