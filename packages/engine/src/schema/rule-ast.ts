@@ -98,8 +98,12 @@ export const rules = {
         : { [scope.scopeField]: scope.docField === 'id' ? { v: 'docId' } : { v: 'field', path: scope.docField } }),
     },
   }),
-  /** Whoever may update the doc referenced by `field` may write this one (a todo inherits from its list). */
-  canWrite: (field: string, collection: string): Rule => ({ r: 'can', action: 'update', collection, field }),
+  /**
+   * Whoever may update the doc referenced by `field` may write this one (a todo inherits from its
+   * list). Without `collection`, defineSchema fills in the target of `field`'s `ref` type; an
+   * unresolved rule (collection `''`) names no doc, so it denies.
+   */
+  canWrite: (field: string, collection = ''): Rule => ({ r: 'can', action: 'update', collection, field }),
   author: (): ValueExpr => ({ v: 'author' }),
   field: (path: string): ValueExpr => ({ v: 'field', path }),
   oldField: (path: string): ValueExpr => ({ v: 'oldField', path }),
