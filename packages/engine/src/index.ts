@@ -72,3 +72,4 @@ export type { TextHandle, ListHandle, EditingOptions } from './replica/sequence-
 export type { TextEdits, ListEdits } from './replica/transaction.ts';
 export { sequenceHooks } from './replica/sequence-hooks.ts';
 export { Text, List, EditFolder, CHANGE_STRIDE, type Anchor } from './crdt/sequence/index.ts';
+export * from './schema/index.ts';
