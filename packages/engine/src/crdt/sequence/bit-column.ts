@@ -10,6 +10,7 @@ import type { ByteReader, ByteWriter } from './varint.ts';
 const MAX_K = 10;
 
 function bitLength(v: number): number {
+  if (v < 2 ** 31) return 32 - Math.clz32(v);
   let n = 0;
   for (let x = v; x >= 1; x = Math.floor(x / 2)) n++;
   return n;
@@ -133,6 +134,37 @@ export class BitColumnReader {
     const x = (q - 1) * 2 ** this.k + this.bits(this.k);
     if (!Number.isSafeInteger(x)) throw new WeftError('E_DECODE', 'sequence snapshot: integer beyond 2^53');
     return x;
+  }
+
+  /** The next `n` values, decoded in one tight loop (the fast path of {@link next}, inlined). */
+  take(n: number): number[] {
+    const out = new Array<number>(n);
+    const buf = this.buf;
+    const k = this.k;
+    const lowMask = (1 << k) - 1;
+    const safeEnd = buf.length - 4;
+    let pos = this.pos;
+    for (let j = 0; j < n; j++) {
+      const i = pos >> 3;
+      if (i < safeEnd) {
+        const off = pos & 7;
+        const w =
+          (((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) << off) |
+          (buf[i + 4]! >>> (8 - off));
+        const bits = 2 * Math.clz32(w) + 1 + k;
+        if (bits <= 32) {
+          pos += bits;
+          const code = (w >>> (32 - bits)) >>> 0;
+          out[j] = (((code >>> k) - 1) << k) | (code & lowMask);
+          continue;
+        }
+      }
+      this.pos = pos;
+      out[j] = this.slowNext();
+      pos = this.pos;
+    }
+    this.pos = pos;
+    return out;
   }
 
   /** True when only zero padding is left. */

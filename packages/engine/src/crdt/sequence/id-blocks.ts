@@ -163,27 +163,31 @@ export function readBlocks(input: ByteReader, agents: number): IdBlocks[] {
     counts.push(n);
     firsts.push(input.uint());
   }
-  const gaps = new BitColumnReader(input);
+  const gapCol = new BitColumnReader(input);
   const r = new RleReader(input.block());
-  const len = new BitColumnReader(input);
+  const lenCol = new BitColumnReader(input);
+  const gaps = gapCol.take(Math.max(0, all - counts.filter((n) => n > 0).length));
+  const lens = lenCol.take(all);
   const out: IdBlocks[] = [];
+  let g = 0;
+  let li = 0;
   counts.forEach((n, a) => {
     const starts = new Array<number>(n);
-    const lens = new Array<number>(n);
+    const ls = new Array<number>(n);
     let q = firsts[a]!;
     let end = -1;
     for (let i = 0; i < n; i++) {
-      if (i > 0) q += gaps.next() + minGap;
+      if (i > 0) q += gaps[g++]! + minGap;
       const off = r.next();
-      const l = len.next() + 1;
+      const l = lens[li++]! + 1;
       const start = q * STRIDE + off;
       if (off >= STRIDE || start <= end || !Number.isSafeInteger(start + l)) fail('bad id block');
       starts[i] = start;
-      lens[i] = l;
+      ls[i] = l;
       end = start + l;
     }
-    out.push(new IdBlocks(starts, lens));
+    out.push(new IdBlocks(starts, ls));
   });
-  if (!gaps.done || !r.done || !len.done) fail('trailing id block data');
+  if (!gapCol.done || !r.done || !lenCol.done) fail('trailing id block data');
   return out;
 }
