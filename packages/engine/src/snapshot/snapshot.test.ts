@@ -4,6 +4,7 @@ import {
   createReplica,
   generateIdentity,
   signChange,
+  type AuthorId,
   type Identity,
   type Replica,
 } from '../index.ts';
@@ -124,7 +125,7 @@ describe('snapshots', () => {
     const honest = xr.changes().at(-1)!.sc;
     const fork = await signChange(x, {
       ...honest.change,
-      ops: [{ k: 'inc', c: 'stats', d: 's', p: ['n'], n: 1 }] as typeof honest.change.ops,
+      ops: [{ k: 'inc', c: 'stats', d: 's', p: ['n'], n: 1 }] as unknown as typeof honest.change.ops,
     });
     for (const r of [a, c]) {
       await r.ingest(honest.bytes);
@@ -142,7 +143,7 @@ describe('snapshots', () => {
     const bobsFirst = b.changes().find((e) => e.sc.change.author === b.author)!.sc;
     const fork = await signChange(bob, {
       ...bobsFirst.change,
-      ops: [{ k: 'set', c: 'todos', d: 't1', p: ['title'], v: 'forged' }] as typeof bobsFirst.change.ops,
+      ops: [{ k: 'set', c: 'todos', d: 't1', p: ['title'], v: 'forged' }] as unknown as typeof bobsFirst.change.ops,
     });
     const before = c.stateHash();
     await expectWeftError(c.ingest(fork.bytes), 'E_EQUIVOCATION');
@@ -171,7 +172,9 @@ describe('snapshots', () => {
     const bobSnap = await createSnapshot(a, { identity: bob });
     const err = await expectWeftError(bootstrapFromSnapshot(storage(), bobSnap, { db: a.dbId }), 'E_SIGNATURE');
     expect(err.details).toEqual({ reason: 'untrusted' });
-    await expect(bootstrapFromSnapshot(storage(), bobSnap, { db: a.dbId, keys: [b.author] })).resolves.toBe(a.dbId);
+    await expect(bootstrapFromSnapshot(storage(), bobSnap, { db: a.dbId, keys: [b.author as AuthorId] })).resolves.toBe(
+      a.dbId,
+    );
     const other = await replica({ identity: alice, create: { name: 'other' } });
     await expectWeftError(bootstrapFromSnapshot(storage(), snap, { db: other.dbId }), 'E_WRONG_DB');
     await expectWeftError(bootstrapFromSnapshot(storage(), snap, {}), 'E_INVALID_ARGUMENT');
