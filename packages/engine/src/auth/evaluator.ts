@@ -13,6 +13,10 @@
  *     creators of the memberships that supported the change.
  *  4. Every membership doc a judgement looked at is recorded (`consulted`), so when any of them
  *     changes, exactly the judgements that could flip are re-run (see auth-validator.ts).
+ *  5. Fast path: when every stored change to a membership doc is in the judged change's causal
+ *     past (the usual case), the membership state at that past is the live state and no
+ *     concurrent revocation exists, so lookups read live docs. Deciding this needs only the few
+ *     membership changes no other one descends from.
  */
 import { encode, type CanonicalValue } from '../encoding/canonical.ts';
 import type { ChangeHash } from '../ids.ts';
@@ -93,6 +97,13 @@ export class AuthEvaluator {
   readonly memberships: ReadonlySet<string>;
   private readonly depths = new Map<ChangeHash, number>();
   private readonly byCollection = new Map<string, Set<string>>();
+  /** Stored changes to membership docs that no later stored one descends from (invariant 5). */
+  private memberHeads: ChangeHash[] = [];
+  /** Live membership doc values, keyed by doc, valid while its change list and verdicts stand. */
+  private readonly live = new Map<
+    string,
+    { n: number; epoch: number; value: Record<string, CanonicalValue> | undefined }
+  >();
   private readonly fieldIndex = new Map<string, Set<string>>();
   private readonly supports = new Map<ChangeHash, ReadonlySet<string>>();
 
@@ -265,8 +276,17 @@ export class AuthEvaluator {
     support: Set<string>,
     consulted: Set<string>,
   ): boolean {
+    const settled = this.memberHeads.every((h) => h !== sc.hash && view.inPast(h));
     for (const key of this.candidates(collection, where, env)) {
       const d = key.slice(collection.length + 1);
+      if (settled) {
+        // Invariant 5: the past's membership state is the live one, and nothing can revoke.
+        const doc = this.liveDoc(key);
+        if (doc === undefined || !this.matches(doc, where, env)) continue;
+        consulted.add(key);
+        support.add(key);
+        return true;
+      }
       const doc = view.doc(collection, d);
       if (doc === undefined || !this.matches(doc, where, env)) continue;
       consulted.add(key);
@@ -279,6 +299,11 @@ export class AuthEvaluator {
 
   /** Records a stored change's membership writes in the lookup index. */
   noteStored(sc: SignedChange): void {
+    if (this.touchesMemberships(sc)) {
+      const self = sc.change;
+      this.memberHeads = this.memberHeads.filter((h) => !this.causal.inPastOfDeps(h, self.deps, self));
+      this.memberHeads.push(sc.hash);
+    }
     for (const op of sc.change.ops) {
       if (op.k === 'genesis' || !this.memberships.has(op.c)) continue;
       const key = docKey(op.c, op.d);
@@ -291,6 +316,16 @@ export class AuthEvaluator {
       if (set === undefined) this.fieldIndex.set(idx, (set = new Set()));
       set.add(key);
     }
+  }
+
+  private liveDoc(key: string): Record<string, CanonicalValue> | undefined {
+    const n = this.state.docChanges.get(key)?.length ?? 0;
+    const hit = this.live.get(key);
+    if (hit !== undefined && hit.n === n && hit.epoch === this.log.statusEpoch) return hit.value;
+    const i = key.indexOf('/');
+    const value = this.state.get(key.slice(0, i), key.slice(i + 1));
+    this.live.set(key, { n, epoch: this.log.statusEpoch, value });
+    return value;
   }
 
   /**

@@ -37,6 +37,11 @@ export class PastView {
     return out;
   }
 
+  /** True when stored change `h` is in the causal past. */
+  inPast(h: ChangeHash): boolean {
+    return this.causal.inPastOfDeps(h, this.self.deps, this.self);
+  }
+
   /** True when every valid change touching `key` is in the causal past (invariant 2). */
   private allInPast(key: string): boolean {
     const heads = this.causal.docHeads(key, this.state.docChanges.get(key) ?? []);
