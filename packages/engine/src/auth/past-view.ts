@@ -24,6 +24,8 @@ export class PastView {
     private readonly log: ChangeLog,
     private readonly state: Materializer,
     private readonly causal: CausalIndex,
+    /** Docs never to read live (their live state holds the judged change's own edits). */
+    private readonly fold?: ReadonlySet<string>,
   ) {}
 
   /** Valid changes touching `key` that are in the causal past. */
@@ -66,7 +68,8 @@ export class PastView {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     let doc: DocState;
-    if (this.state.docs.has(key) && this.allInPast(key)) doc = this.state.docs.get(key)!;
+    if (this.state.docs.has(key) && this.fold?.has(key) !== true && this.allInPast(key))
+      doc = this.state.docs.get(key)!;
     else {
       doc = emptyDoc(c as CollectionName, d as DocId);
       for (const e of sortTopological(this.history(key))) this.state.applyDetached(e.sc, key, doc);

@@ -21,9 +21,13 @@ import type { AllowRules } from '../schema/rule-ast.ts';
 import { CausalIndex } from './causal-index.ts';
 import { AuthEvaluator } from './evaluator.ts';
 import { PastView } from './past-view.ts';
+import { docKey } from '../crdt/doc-state.ts';
 
-/** Checks ops against the schema at a causal past; null when they validate. */
-export type OpsValidator = (ops: readonly DocOp[], view: PastView) => Verdict;
+/**
+ * Checks ops against the schema version `schemaHash` names, at a causal past; null when they
+ * validate.
+ */
+export type OpsValidator = (ops: readonly DocOp[], view: PastView, schemaHash: string | null) => Verdict;
 
 /** Options for {@link RulesValidator}. */
 export interface RulesValidatorOptions {
@@ -33,6 +37,10 @@ export interface RulesValidatorOptions {
   readonly schemaHash: string | null;
   /** Schema validation (types, constraints, refs); omitted = no validation. */
   readonly validate?: OpsValidator;
+  /** Which schema hashes can be judged; omitted = all. */
+  readonly knowsSchema?: (hash: string | null) => boolean;
+  /** Rewrites a change's ops for the current schema version (migrations). */
+  readonly translate?: (sc: SignedChange) => readonly (DocOp | null)[] | undefined;
 }
 
 interface Bound {
@@ -52,6 +60,14 @@ export class RulesValidator implements ChangeValidator {
 
   constructor(private readonly options: RulesValidatorOptions) {
     this.schemaHash = options.schemaHash;
+  }
+
+  knowsSchema(hash: string | null): boolean {
+    return this.options.knowsSchema?.(hash) ?? true;
+  }
+
+  translate(sc: SignedChange): readonly (DocOp | null)[] | undefined {
+    return this.options.translate?.(sc);
   }
 
   /** (Re)binds to a replica core; after a reload the log is a new object, so state is rebuilt. */
@@ -88,8 +104,8 @@ export class RulesValidator implements ChangeValidator {
     const b = this.bind(ctx);
     const deps = [...ctx.log.heads].sort();
     const seq = ctx.log.maxSeq(author as AuthorId) + 1;
-    const view = new PastView({ author, seq, deps }, b.log, b.state, b.causal);
-    const invalid = this.options.validate?.(ops, view) ?? null;
+    const view = new PastView({ author, seq, deps }, b.log, b.state, b.causal, foldFor(ops, ctx.preApplied));
+    const invalid = this.options.validate?.(ops, view, this.schemaHash) ?? null;
     if (invalid !== null) return invalid;
     // Judge a stand-in with the deps and author the real change will have, so a forbidden
     // local write fails before anything is signed.
@@ -103,8 +119,9 @@ export class RulesValidator implements ChangeValidator {
     const b = this.bind(ctx);
     b.auth.noteStored(sc);
     if (sc.change.db === null) return null; // genesis: the root of authority
-    const view = new PastView(sc.change, b.log, b.state, b.causal);
-    const invalid = this.options.validate?.(sc.change.ops.filter((o) => o.k !== 'genesis') as DocOp[], view) ?? null;
+    const ops = sc.change.ops.filter((o) => o.k !== 'genesis') as DocOp[];
+    const view = new PastView(sc.change, b.log, b.state, b.causal, foldFor(ops, ctx.preApplied));
+    const invalid = this.options.validate?.(ops, view, sc.change.schema) ?? null;
     if (invalid !== null) return invalid;
     const j = this.record(b, sc);
     return j.ok ? null : { code: 'E_PERMISSION', message: j.message };
@@ -148,6 +165,12 @@ export class RulesValidator implements ChangeValidator {
       }
     }
   }
+}
+
+/** Docs whose text/list state already holds this change's edits: the view folds them from history. */
+function foldFor(ops: readonly DocOp[], preApplied: boolean | undefined): ReadonlySet<string> | undefined {
+  if (preApplied !== true) return undefined;
+  return new Set(ops.filter((op) => op.k === 'seq').map((op) => docKey(op.c, op.d)));
 }
 
 /**

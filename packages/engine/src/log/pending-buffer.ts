@@ -74,9 +74,12 @@ export class PendingBuffer {
     return ready;
   }
 
-  /** Hashes that parked changes still wait for (to ask peers for), excluding parked ones. */
+  /**
+   * Hashes that parked changes still wait for (to ask peers for), excluding parked ones and
+   * pseudo-deps such as `schema:<hash>` (a schema comes with the app, not from peers).
+   */
   missing(): ChangeHash[] {
-    return [...this.waiting.keys()].filter((h) => !this.parked.has(h));
+    return [...this.waiting.keys()].filter((h) => !this.parked.has(h) && !h.includes(':'));
   }
 
   /** Parked changes, with what each waits for (for inspection). */

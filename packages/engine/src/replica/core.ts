@@ -55,6 +55,7 @@ export class ReplicaCore {
   ) {
     this.pending = pending;
     this.state = new Materializer(this.log, seqHooks);
+    if (validator?.translate !== undefined) this.state.translate = (sc) => validator.translate!(sc);
   }
 
   /** Step 5: the author chain. Returns an error code or null. Deps are all stored. */
@@ -98,6 +99,11 @@ export class ReplicaCore {
     const process = (sc: SignedChange): IngestResult => {
       const { hash } = sc;
       if (this.log.has(hash)) return { status: 'duplicate', hash };
+      // A change written for a schema version this replica doesn't know waits for it.
+      if (this.validator?.knowsSchema?.(sc.change.schema) === false) {
+        this.pending.park(sc, [`schema:${sc.change.schema}` as ChangeHash]);
+        return { status: 'pending', hash };
+      }
       const missing = sc.change.deps.filter((d) => !this.log.has(d));
       if (missing.length > 0) {
         this.pending.park(sc, missing);
@@ -113,7 +119,12 @@ export class ReplicaCore {
       else if (this.log.hashAt(author, seq) !== undefined)
         verdict = { code: 'E_EQUIVOCATION', message: `second change at seq ${seq}` };
       else if (this.validator !== undefined)
-        verdict = this.validator.check(sc, { dbId: this.dbId, log: this.log, state: this.state });
+        verdict = this.validator.check(sc, {
+          dbId: this.dbId,
+          log: this.log,
+          state: this.state,
+          preApplied: preApplied?.has(hash) ?? false,
+        });
       const fork = this.log.add(sc, verdict === null ? 'applied' : 'rejected', verdict?.code ?? null);
       const entry = this.log.get(hash)!;
       this.state.index(sc);

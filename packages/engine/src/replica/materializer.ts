@@ -15,6 +15,7 @@ import { toHex } from '../bytes.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import type { CollectionName, DocId, ChangeHash } from '../ids.ts';
 import type { SignedChange } from '../change/change.ts';
+import type { DocOp, Op } from '../change/op.ts';
 import { applyDocOp, docKey, emptyDoc, materialize, type DocState, type SequenceHooks } from '../crdt/doc-state.ts';
 import { sortTopological, type ChangeLog, type LogEntry } from '../log/change-log.ts';
 
@@ -58,6 +59,9 @@ export class Materializer {
    * covered ones may have no body left to apply.
    */
   base: ((key: string) => DocState | undefined) | undefined = undefined;
+
+  /** Rewrites a change's ops for the current schema version (migrations); see validator.ts. */
+  translate: ((sc: SignedChange) => readonly (DocOp | null)[] | undefined) | undefined;
 
   constructor(
     private readonly log: ChangeLog,
@@ -104,11 +108,14 @@ export class Materializer {
     };
     let counter = change.seq * SEQ_ID_SPACE;
     const ops = change.ops;
+    const translated = this.translated(sc);
     for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      if (op.k === 'genesis') continue;
+      const original = ops[i]!;
+      if (original.k === 'genesis') continue;
       const start = counter;
-      if (op.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(op.x);
+      if (original.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(original.x);
+      const op = translated === undefined ? original : translated[i];
+      if (op === null || op === undefined || op.k === 'genesis') continue;
       const key = docKey(op.c, op.d);
       if (onlyDoc !== undefined && key !== onlyDoc) continue;
       const t = this.touch(touched, key, op.c, op.d);
@@ -140,13 +147,24 @@ export class Materializer {
     };
     let counter = change.seq * SEQ_ID_SPACE;
     const ops = change.ops;
+    const translated = this.translated(sc);
     for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      if (op.k === 'genesis') continue;
+      const original = ops[i]!;
+      if (original.k === 'genesis') continue;
       const start = counter;
-      if (op.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(op.x);
+      if (original.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(original.x);
+      const op = translated === undefined ? original : translated[i];
+      if (op === null || op === undefined || op.k === 'genesis') continue;
       if (docKey(op.c, op.d) === key) applySafely(doc, op, i, ctx, start, this.seqHooks);
     }
+  }
+
+  /** The change's ops for the current schema version, aligned with `change.ops`, or undefined. */
+  private translated(sc: SignedChange): readonly (Op | null)[] | undefined {
+    const docOps = this.translate?.(sc);
+    if (docOps === undefined) return undefined;
+    let j = 0;
+    return sc.change.ops.map((op) => (op.k === 'genesis' ? op : (docOps[j++] ?? null)));
   }
 
   /** Re-derives the given docs from their currently valid changes. */

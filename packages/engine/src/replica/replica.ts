@@ -24,6 +24,8 @@ import { decode } from '../encoding/canonical.ts';
 import type { CommitListener } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
 import type { CommitExtension } from './extension.ts';
+import type { Schema } from '../schema/schema.ts';
+import { schemaValidator } from '../schema/schema-validator.ts';
 import { sequenceHooks } from './sequence-hooks.ts';
 import { SequenceEditing, type EditingOptions, type ListHandle, type TextHandle } from './sequence-editing.ts';
 import { SEQ_ID_SPACE } from './materializer.ts';
@@ -74,6 +76,11 @@ export interface ReplicaOptions {
   readonly random?: (n: number) => Uint8Array;
   /** Secondary indexes (until the schema declares them): maintained per batch, persisted. */
   readonly indexes?: readonly IndexDefinition[];
+  /**
+   * The schema: validation, permission rules and indexes, enforced on every change (its
+   * validator and index definitions are used unless `validator`/`indexes` are given).
+   */
+  readonly schema?: Schema;
   /** The persisted effect log behind {@link Replica.events} (retention). */
   readonly events?: EventLogOptions;
   /** On empty storage, start from this signed snapshot plus later changes (snapshot/bootstrap.ts). */
@@ -159,9 +166,8 @@ export class Replica {
       try {
         fn(tx);
         if (tx.ops.length === 0) throw new WeftError('E_INVALID_ARGUMENT', 'a change needs at least one op');
-        const verdict =
-          core.validator?.checkLocal(tx.ops, { dbId: this.dbId, log: core.log, state: core.state }, this.author) ??
-          null;
+        const ctx = { dbId: this.dbId, log: core.log, state: core.state, preApplied: tx.editedSequences };
+        const verdict = core.validator?.checkLocal(tx.ops, ctx, this.author) ?? null;
         if (verdict !== null) throw new WeftError(verdict.code, verdict.message);
         return await this.signAndCommit(seq, tx.ops, tx.editedSequences);
       } catch (err) {
@@ -446,6 +452,17 @@ export class Replica {
   }
 }
 
+/** Fills `validator` and `indexes` from `schema` when the caller didn't give them. */
+function withSchema(options: ReplicaOptions): ReplicaOptions {
+  const { schema } = options;
+  if (schema === undefined) return options;
+  return {
+    ...options,
+    validator: options.validator ?? schemaValidator(schema),
+    indexes: options.indexes ?? schema.indexDefinitions(),
+  };
+}
+
 function makeCore(options: ReplicaOptions, dbId: DbId, storage: StorageAdapter): ReplicaCore {
   const clock = new HlcClock(options.wallClock ?? (() => Date.now()), options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS);
   const pending = new PendingBuffer({ ...DEFAULT_PENDING_LIMITS, ...options.pendingLimits });
@@ -489,7 +506,8 @@ async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<ReplicaCor
  * Opens a replica: reopens the database found in `storage`, joins `db` (empty until synced), or
  * creates a new database when `create` is given.
  */
-export async function createReplica(options: ReplicaOptions): Promise<Replica> {
+export async function createReplica(input: ReplicaOptions): Promise<Replica> {
+  const options = withSchema(input);
   const storage = options.storage ?? createMemoryStorage();
   const opts: ReplicaOptions = { ...options, storage };
   const port = options.ed25519 ?? (await defaultEd25519());

@@ -14,6 +14,11 @@ export interface ValidationContext {
   readonly dbId: DbId;
   readonly log: ChangeLog;
   readonly state: Materializer;
+  /**
+   * True when the change's text/list ops already changed the live state (a local edit burst or
+   * transaction): the validator must read those docs from history, not from the live state.
+   */
+  readonly preApplied?: boolean;
 }
 
 /** What a validator may do when a newly stored change affects earlier verdicts. */
@@ -36,6 +41,13 @@ export interface ChangeValidator {
   checkLocal(ops: readonly DocOp[], ctx: ValidationContext, author: string): Verdict;
   /** Judges a causally ready change (local or remote). */
   check(sc: SignedChange, ctx: ValidationContext): Verdict;
+  /** True when changes tagged with this schema hash can be judged (unknown ones wait). */
+  knowsSchema?(hash: string | null): boolean;
+  /**
+   * The change's doc ops rewritten for the current schema version (renamed fields, dropped
+   * ones as null), or undefined when no translation is needed.
+   */
+  translate?(sc: SignedChange): readonly (DocOp | null)[] | undefined;
   /** Called after `sc` is stored: re-judges what it may affect, flipping verdicts via `ctx`. */
   reconsider?(sc: SignedChange, ctx: ReconsiderContext): void;
 }

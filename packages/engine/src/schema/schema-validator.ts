@@ -4,6 +4,8 @@
  */
 import { RulesValidator } from '../auth/rules-validator.ts';
 import { validateOps } from './validate-ops.ts';
+import { translateOpsAligned } from './translate.ts';
+import type { DocOp } from '../change/op.ts';
 import type { Schema } from './schema.ts';
 
 /** A validator enforcing `schema`: pass it as `createReplica({ validator })`. */
@@ -11,6 +13,13 @@ export function schemaValidator(schema: Schema): RulesValidator {
   return new RulesValidator({
     rules: schema.rules(),
     schemaHash: schema.hash,
-    validate: (ops, view) => validateOps(schema, ops, view),
+    // A change is validated against the version it was written for.
+    validate: (ops, view, hash) => validateOps((hash === null ? undefined : schema.byHash(hash)) ?? schema, ops, view),
+    knowsSchema: (hash) => hash === null || schema.knows(hash),
+    translate: (sc) => {
+      const from = sc.change.schema === null ? undefined : schema.byHash(sc.change.schema);
+      if (from === undefined || from.hash === schema.hash) return undefined;
+      return translateOpsAligned(from, schema, sc.change.ops.filter((o) => o.k !== 'genesis') as DocOp[]);
+    },
   });
 }
