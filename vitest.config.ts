@@ -14,7 +14,12 @@ export default defineConfig({
           name: 'node',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, BROWSER_TESTS],
-          typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'] },
+          typecheck: {
+            enabled: true,
+            include: ['packages/*/src/**/*.test-d.ts'],
+            // The root tsconfig only lists references; check with the engine's test project.
+            tsconfig: 'packages/engine/tsconfig.test.json',
+          },
         },
       },
       {
