@@ -2,20 +2,23 @@
  * The sequence CRDT shared by `text` and `list<T>`: FugueMax ordering over run-length encoded
  * runs held in a B+ tree, with a per-agent id index.
  *
- * Why FugueMax (the "YjsMod" integration of Diamond Types, proven equal to FugueMax by Weidner
- * and Kleppmann, "The Art of the Fugue", 2023): like YATA it needs only a left and a right origin
- * per element, so a burst of typing is one run with one pair of origins and local inserts never
- * scan; unlike YATA and RGA it is maximally non-interleaving, so text typed concurrently at one
- * place, forwards or backwards, never interleaves. An Eg-walker event graph would store less
- * metadata but needs to retreat and advance through history on every concurrent merge and
- * would make the signed op format depend on version vectors; our engine already delivers ops
- * causally with ids derived from signed changes, which is exactly what FugueMax assumes.
+ * Why FugueMax (the "YjsMod" integration of Diamond Types, shown equal to FugueMax by Weidner
+ * and Kleppmann, "The Art of the Fugue", 2023):
+ *  - like YATA it needs only a left and a right origin per element, so a burst of typing is one
+ *    run with one pair of origins, local inserts never scan and remote ones almost never do;
+ *  - unlike RGA and YATA it is maximally non-interleaving: text typed concurrently at one place,
+ *    forwards or backwards, never interleaves;
+ *  - ops name elements by id, so every op can be validated against the current state before it
+ *    is applied (invariant 5). Eg-walker would store less and load plain text, but its ops are
+ *    positions in their parent version: validating or merging one needs the historical document
+ *    state, rebuilt by retreating and advancing through the event graph, which is a poor fit for
+ *    an engine that checks each signed change on ingest.
  *
  * Data structure: runs in a B+ tree caching visible and total counts per node (index -> run and
  * run -> position in O(log n)); for each agent, a chunked sorted array of its runs by counter
  * (id -> run in O(log n), with a one-entry cache for consecutive lookups). Remote inserts whose
- * right origin is the element right after their left origin, i.e. almost all, skip the FugueMax
- * scan. Deleted text content is dropped; tombstones keep only ids and origins.
+ * right origin is the element right after their left origin skip the FugueMax scan. Deleted text
+ * content is dropped; tombstones keep only ids and origins.
  *
  * Ids: payloads carry the engine's real counters (`seq * 2^20 + k`); inside the core every
  * counter is a dense index (id-blocks.ts), so runs continue across change boundaries exactly
@@ -23,16 +26,19 @@
  *
  * Invariants:
  *  1. Element ids are unique: an insert's real counters must start at or after the end of the
- *     agent's id blocks (`IdBlocks.end`), otherwise it is rejected; dense ids never change.
+ *     agent's id blocks (`IdBlocks.end`), otherwise it is rejected; dense ids never change, and
+ *     every dense id below `IdBlocks.total` names exactly one element (maybe a tombstone).
  *  2. Element k > 0 of a run has left origin `(agent, counter + k - 1)`; all elements of a run
  *     share its right origin and deleted flag. Splitting or merging runs never changes any
  *     element's id, origins, content or flag, so it is invisible to every reader and encoder.
  *  3. The document order is the FugueMax order of all elements ever integrated, tombstones
  *     included, and it depends only on the set of integrated ops, not on their (causal) order.
  *  4. Every node's `vis`/`len` equal the sums over its runs; every live run is in exactly one
- *     leaf (`run.leaf`) and exactly once in its agent's index; dead (merged) runs have len 0.
+ *     leaf (`run.leaf`, at most LEAF_MAX runs) and exactly once in its agent's index; dead
+ *     (merged) runs have len 0. test-invariants.ts checks this in the fuzz tests.
  *  5. A remote op is fully validated (shape, known ids, fresh counters, origin order) before the
- *     first semantic mutation; only invisible run splits (invariant 2) may precede a rejection.
+ *     first semantic mutation; only invisible changes (run splits, see invariant 2, and an agent
+ *     name entering the table) may precede a rejection.
  *  6. Deletion is permanent and idempotent; a deleted element keeps its place as a tombstone.
  */
 import { WeftError } from '../../errors.ts';
