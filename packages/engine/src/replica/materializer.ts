@@ -16,7 +16,15 @@ import { sha256 } from '../crypto/sha256.ts';
 import type { CollectionName, DocId, ChangeHash } from '../ids.ts';
 import type { SignedChange } from '../change/change.ts';
 import type { DocOp, Op } from '../change/op.ts';
-import { applyDocOp, docKey, emptyDoc, materialize, type DocState, type SequenceHooks } from '../crdt/doc-state.ts';
+import {
+  applyDocOp,
+  docKey,
+  emptyDoc,
+  materialize,
+  type ApplyContext,
+  type DocState,
+  type SequenceHooks,
+} from '../crdt/doc-state.ts';
 import { sortTopological, type ChangeLog, type LogEntry } from '../log/change-log.ts';
 
 /** One doc touched by a batch: its visibility before, and which fields changed. */
@@ -95,11 +103,17 @@ export class Materializer {
     }
   }
 
-  /** Applies every doc op of a valid change. */
-  apply(sc: SignedChange, touched: TouchSet, onlyDoc?: string, preApplied = false): void {
+  /**
+   * Visits every doc op of a change in order, as translated for the current schema version,
+   * with the op's index, its first sequence element id and the apply context.
+   */
+  private walk(
+    sc: SignedChange,
+    visit: (op: DocOp, i: number, start: number, key: string, ctx: ApplyContext) => void,
+  ): void {
     const { change, hash } = sc;
     const log = this.log;
-    const ctx = {
+    const ctx: ApplyContext = {
       hash,
       author: change.author,
       seq: change.seq,
@@ -113,11 +127,18 @@ export class Materializer {
       const original = ops[i]!;
       if (original.k === 'genesis') continue;
       const start = counter;
+      // Ids follow the op as signed, whatever a migration renamed since.
       if (original.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(original.x);
       const op = translated === undefined ? original : translated[i];
       if (op === null || op === undefined || op.k === 'genesis') continue;
-      const key = docKey(op.c, op.d);
-      if (onlyDoc !== undefined && key !== onlyDoc) continue;
+      visit(op, i, start, docKey(op.c, op.d), ctx);
+    }
+  }
+
+  /** Applies every doc op of a valid change. */
+  apply(sc: SignedChange, touched: TouchSet, onlyDoc?: string, preApplied = false): void {
+    this.walk(sc, (op, i, start, key, ctx) => {
+      if (onlyDoc !== undefined && key !== onlyDoc) return;
       const t = this.touch(touched, key, op.c, op.d);
       let field: string | null;
       if (op.k === 'seq' && preApplied) {
@@ -128,7 +149,7 @@ export class Materializer {
       } else field = applySafely(this.doc(key, op.c, op.d), op, i, ctx, start, this.seqHooks);
       if (field === '*') t.fields = 'all';
       else if (field !== null && t.fields !== 'all') t.fields.add(field);
-    }
+    });
   }
 
   /**
@@ -136,27 +157,9 @@ export class Materializer {
    * evaluation folds a doc's history without touching the live state).
    */
   applyDetached(sc: SignedChange, key: string, doc: DocState): void {
-    const { change, hash } = sc;
-    const log = this.log;
-    const ctx = {
-      hash,
-      author: change.author,
-      seq: change.seq,
-      hlc: change.hlc,
-      isAfter: (tomb: string) => log.isAncestorOfDeps(tomb as ChangeHash, change.deps),
-    };
-    let counter = change.seq * SEQ_ID_SPACE;
-    const ops = change.ops;
-    const translated = this.translated(sc);
-    for (let i = 0; i < ops.length; i++) {
-      const original = ops[i]!;
-      if (original.k === 'genesis') continue;
-      const start = counter;
-      if (original.k === 'seq' && this.seqHooks !== undefined) counter += this.seqHooks.insertCount(original.x);
-      const op = translated === undefined ? original : translated[i];
-      if (op === null || op === undefined || op.k === 'genesis') continue;
-      if (docKey(op.c, op.d) === key) applySafely(doc, op, i, ctx, start, this.seqHooks);
-    }
+    this.walk(sc, (op, i, start, k, ctx) => {
+      if (k === key) applySafely(doc, op, i, ctx, start, this.seqHooks);
+    });
   }
 
   /** The change's ops for the current schema version, aligned with `change.ops`, or undefined. */
