@@ -7,10 +7,13 @@
  *     wall-clock time. HLC values play no part.
  *  2. Revocation wins: a membership doc D supports change C only if no valid change concurrent
  *     with C deletes D or changes a field C's lookup matched on.
- *  3. Mutual concurrent revocations are ordered by priority P = (authority depth, hash): a
- *     concurrent revocation R is ignored for C when C itself revokes a membership R relies on
- *     and P(C) < P(R). Depth is 0 for the root key, else 1 + the least depth among the
- *     creators of the memberships that supported the change.
+ *  3. Concurrent membership changes are ordered by priority P = (root key first, then hash): a
+ *     concurrent revocation R is ignored for C when C itself writes memberships and
+ *     P(C) < P(R). Each membership change can then only be undone by higher-priority ones, so
+ *     cycles of revocations of any length (A revokes B revokes C revokes A) have one answer.
+ *     P is structural on purpose: a priority derived from verdicts (e.g. the depth of the
+ *     grants that currently support a change) can shift while verdicts are being settled, and
+ *     then no unique answer exists.
  *  4. Every membership doc a judgement looked at is recorded (`consulted`), so when any of them
  *     changes, exactly the judgements that could flip are re-run (see auth-validator.ts).
  *  5. Fast path: when every stored change to a membership doc is in the judged change's causal
@@ -51,7 +54,6 @@ interface Env {
 
 const MAX_INHERIT_DEPTH = 4;
 /** Depth given to authors whose change needed no membership (ordered after everyone else). */
-const NO_DEPTH = 1_000_000;
 
 function get(obj: Record<string, CanonicalValue> | undefined, path: string): CanonicalValue | undefined {
   let cur: CanonicalValue | undefined = obj;
@@ -95,7 +97,6 @@ function overlay(
 export class AuthEvaluator {
   /** Collections some `exists` rule looks into: writes to them are grants or revocations. */
   readonly memberships: ReadonlySet<string>;
-  private readonly depths = new Map<ChangeHash, number>();
   private readonly byCollection = new Map<string, Set<string>>();
   /** Stored changes to membership docs that no later stored one descends from (invariant 5). */
   private memberHeads: ChangeHash[] = [];
@@ -105,7 +106,6 @@ export class AuthEvaluator {
     { n: number; epoch: number; value: Record<string, CanonicalValue> | undefined }
   >();
   private readonly fieldIndex = new Map<string, Set<string>>();
-  private readonly supports = new Map<ChangeHash, ReadonlySet<string>>();
 
   constructor(
     private readonly rules: Readonly<Record<string, AllowRules | undefined>>,
@@ -135,12 +135,6 @@ export class AuthEvaluator {
     const out = new Set<string>();
     for (const op of sc.change.ops) if (op.k !== 'genesis' && this.memberships.has(op.c)) out.add(docKey(op.c, op.d));
     return [...out];
-  }
-
-  /** Forgets what was recorded for a change (before re-judging it). */
-  forget(hash: ChangeHash): void {
-    this.depths.delete(hash);
-    this.supports.delete(hash);
   }
 
   /** Judges every doc op of `sc` against the rules at its causal past. */
@@ -174,25 +168,7 @@ export class AuthEvaluator {
       if (!this.evaluate(ruleFor(this.rules[c], action), env, sc, view, support, consulted))
         return { ok: false, message: `${change.author.slice(0, 8)} may not ${action} ${c}/${d}`, support, consulted };
     }
-    this.supports.set(sc.hash, support);
-    this.depths.set(sc.hash, this.depthOf(sc, support, view));
     return { ok: true, message: '', support, consulted };
-  }
-
-  private depthOf(sc: SignedChange, support: ReadonlySet<string>, view: PastView): number {
-    if (sc.change.author === this.root()) return 0;
-    let best = NO_DEPTH;
-    for (const key of support) {
-      const i = key.indexOf('/');
-      const creator = view.creator(key.slice(0, i), key.slice(i + 1));
-      if (creator === undefined) continue;
-      best = Math.min(best, 1 + (this.depths.get(creator.sc.hash) ?? NO_DEPTH - 1));
-    }
-    return best;
-  }
-
-  private priority(hash: ChangeHash): [number, string] {
-    return [this.depths.get(hash) ?? NO_DEPTH, hash];
   }
 
   private evaluate(
@@ -279,17 +255,18 @@ export class AuthEvaluator {
     const settled = this.memberHeads.every((h) => h !== sc.hash && view.inPast(h));
     for (const key of this.candidates(collection, where, env)) {
       const d = key.slice(collection.length + 1);
+      // Recorded even when it doesn't match now: a verdict flip elsewhere (a restored grant)
+      // can make it match, and then this judgement must be re-run (invariant 4).
+      consulted.add(key);
       if (settled) {
         // Invariant 5: the past's membership state is the live one, and nothing can revoke.
         const doc = this.liveDoc(key);
         if (doc === undefined || !this.matches(doc, where, env)) continue;
-        consulted.add(key);
         support.add(key);
         return true;
       }
       const doc = view.doc(collection, d);
       if (doc === undefined || !this.matches(doc, where, env)) continue;
-      consulted.add(key);
       if (this.revokedFor(key, Object.keys(where), sc, view)) continue;
       support.add(key);
       return true;
@@ -348,28 +325,19 @@ export class AuthEvaluator {
       if (r.sc.hash === sc.hash) continue;
       if (this.log.has(sc.hash) && this.causal.inPast(sc.hash, r.sc.hash)) continue; // r is after sc
       if (!revokes(r, key, fields)) continue;
-      if (this.winsOver(sc, this.depthThrough(sc, key, view), r)) continue;
+      if (this.winsOver(sc, r)) continue;
       return true;
     }
     return false;
   }
 
-  /** The judged change's authority depth if `key` is the membership that supports it. */
-  private depthThrough(sc: SignedChange, key: string, view: PastView): number {
-    if (sc.change.author === this.root()) return 0;
-    const i = key.indexOf('/');
-    const creator = view.creator(key.slice(0, i), key.slice(i + 1));
-    return creator === undefined ? NO_DEPTH : 1 + (this.depths.get(creator.sc.hash) ?? NO_DEPTH - 1);
-  }
-
-  /** True when `sc` (at depth `depth`) revokes a membership `r` relied on and has the higher priority. */
-  private winsOver(sc: SignedChange, depth: number, r: LogEntry): boolean {
-    const rSupport = this.supports.get(r.sc.hash);
-    if (rSupport === undefined || rSupport.size === 0) return false;
-    const touches = this.membershipDocs(sc).some((k) => rSupport.has(k));
-    if (!touches) return false;
-    const [dr, hr] = this.priority(r.sc.hash);
-    return depth < dr || (depth === dr && sc.hash < hr);
+  /** True when `sc` writes memberships and has the higher priority (invariant 3). */
+  private winsOver(sc: SignedChange, r: LogEntry): boolean {
+    if (!this.touchesMemberships(sc)) return false;
+    const root = this.root();
+    const pc = sc.change.author === root ? 0 : 1;
+    const pr = r.sc.change.author === root ? 0 : 1;
+    return pc < pr || (pc === pr && sc.hash < r.sc.hash);
   }
 }
 

@@ -57,8 +57,6 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
   const docsIn = (collection: string) => [...byDoc.keys()].filter((k) => k.startsWith(collection + '/')).sort();
 
   const valid: OracleVerdicts = new Map(all.map((sc) => [sc.hash, true]));
-  const support = new Map<ChangeHash, Set<string>>();
-  const depth = new Map<ChangeHash, number>();
 
   /** Replays doc `key` from the valid changes in `set`, in topological order. */
   const docAt = (key: string, set: Set<ChangeHash>): Record<string, CanonicalValue> | undefined => {
@@ -80,20 +78,13 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
     }
     return materialize(doc);
   };
-  const touches = (sc: SignedChange, key: string) =>
-    sc.change.ops.some((op) => op.k !== 'genesis' && docKey(op.c, op.d) === key);
-  const creatorOf = (key: string, set: Set<ChangeHash>) =>
-    (byDoc.get(key) ?? []).find((sc) => set.has(sc.hash) && valid.get(sc.hash));
 
   const judge = (sc: SignedChange): boolean => {
     const p = pastOf(sc.hash);
-    const used = new Set<string>();
     const docs = new Map<string, SignedChange['change']['ops'][number][]>();
     for (const op of sc.change.ops)
       if (op.k !== 'genesis') docs.set(docKey(op.c, op.d), [...(docs.get(docKey(op.c, op.d)) ?? []), op]);
     if (sc.change.db === null) {
-      support.set(sc.hash, used);
-      depth.set(sc.hash, 0);
       return true;
     }
     for (const [key, ops] of docs) {
@@ -114,8 +105,6 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
                   : false,
           );
           if (!ok) continue;
-          const myDepth =
-            sc.change.author === root ? 0 : 1 + (depth.get(creatorOf(k, p)?.hash as ChangeHash) ?? 999_999);
           const revoked = (byDoc.get(k) ?? []).some((r) => {
             if (!valid.get(r.hash) || r.hash === sc.hash || p.has(r.hash) || pastOf(r.hash).has(sc.hash)) return false;
             const revokesIt = r.change.ops.some(
@@ -125,14 +114,13 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
                 (op.k === 'del' || (op.k === 'set' && op.p[0]! in where)),
             );
             if (!revokesIt) return false;
-            const rs = support.get(r.hash) ?? new Set();
-            const mine = [...rs].some((s) => touches(sc, s));
-            const rd = depth.get(r.hash) ?? 1_000_000;
-            const iWin = mine && rs.size > 0 && (myDepth < rd || (myDepth === rd && sc.hash < r.hash));
+            const writesMemberships = sc.change.ops.some((op) => op.k !== 'genesis' && memberships.has(op.c));
+            const mine = sc.change.author === root ? 0 : 1;
+            const theirs = r.change.author === root ? 0 : 1;
+            const iWin = writesMemberships && (mine < theirs || (mine === theirs && sc.hash < r.hash));
             return !iWin;
           });
           if (revoked) continue;
-          used.add(k);
           return true;
         }
         return false;
@@ -159,10 +147,6 @@ export function oracle(all: readonly SignedChange[], rules: Record<string, Allow
       };
       if (!evalRule(ruleFor(rules[c], action))) return false;
     }
-    support.set(sc.hash, used);
-    let best = sc.change.author === root ? 0 : 1_000_000;
-    for (const k of used) best = Math.min(best, 1 + (depth.get(creatorOf(k, p)?.hash as ChangeHash) ?? 999_999));
-    depth.set(sc.hash, best);
     return true;
   };
 

@@ -111,7 +111,6 @@ export class RulesValidator implements ChangeValidator {
     // local write fails before anything is signed.
     const standIn = { hash: '', change: { author, deps, ops, seq } } as unknown as SignedChange;
     const j = b.auth.judge(standIn);
-    b.auth.forget(standIn.hash);
     return j.ok ? null : { code: 'E_PERMISSION', message: j.message };
   }
 
@@ -153,7 +152,6 @@ export class RulesValidator implements ChangeValidator {
       const e = order[at++]!;
       queued.delete(e.sc.hash);
       if (e.status === 'rejected' && e.reason !== 'E_PERMISSION') continue;
-      b.auth.forget(e.sc.hash);
       const ok = this.record(b, e.sc).ok;
       if (ok === (e.status === 'applied')) continue;
       ctx.flip(e.sc.hash, ok ? 'applied' : 'rejected', ok ? null : 'E_PERMISSION');
