@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'test-results/**', 'playwright-report/**', '.prof/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +22,11 @@ export default tseslint.config(
   {
     // The engine is pure TypeScript: no DOM, no Node, no React (DESIGN §1).
     files: ['packages/engine/src/**/*.ts'],
-    ignores: ['packages/engine/src/**/*.test.ts', 'packages/engine/src/**/*.test-*.ts', 'packages/engine/src/testing/**'],
+    ignores: [
+      'packages/engine/src/**/*.test.ts',
+      'packages/engine/src/**/*.test-*.ts',
+      'packages/engine/src/testing/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
