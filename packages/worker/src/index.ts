@@ -1,1 +1,6 @@
-export { openIndexedDbStorage, type IndexedDbStorageOptions } from './storage/indexeddb-storage.ts';
+export {
+  openIndexedDbStorage,
+  DEFAULT_JOURNAL_MIN_OPS,
+  type IndexedDbStorage,
+  type IndexedDbStorageOptions,
+} from './storage/indexeddb-storage.ts';

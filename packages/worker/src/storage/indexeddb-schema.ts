@@ -5,9 +5,13 @@
  * `ArrayBuffer` keys byte-wise, unsigned, shorter prefix first, exactly as the port requires) and
  * `Uint8Array` values. The author/seq index is the `chain` store (author ‖ seq ‖ hash keys), not
  * an IndexedDB index, so it is written in the same batch as the change it indexes.
+ *
+ * Two internal stores carry the write-behind journal (indexeddb-journal.ts): `journal` holds
+ * whole batches by sequence number, `journal-applied` the position up to which they have been
+ * copied into the port's stores.
  */
 import { openDB, wrap, type DBSchema, type IDBPDatabase } from 'idb';
-import { STORES, WeftError } from '@weft/engine';
+import { STORES, WeftError, type StoreName } from '@weft/engine';
 
 /** Every store maps binary keys to byte values. */
 interface BytesStore {
@@ -23,16 +27,26 @@ export interface WeftIdbSchema extends DBSchema {
   indexes: BytesStore;
   meta: BytesStore;
   snapshots: BytesStore;
+  journal: { readonly key: number; readonly value: Uint8Array };
+  'journal-applied': { readonly key: string; readonly value: Uint8Array };
 }
+
+/** The journal's stores. */
+export const JOURNAL = 'journal';
+export const JOURNAL_APPLIED = 'journal-applied';
+
+/** Any object store of the database. */
+export type WeftIdbStore = StoreName | typeof JOURNAL | typeof JOURNAL_APPLIED;
 
 /** An open connection. */
 export type WeftIdb = IDBPDatabase<WeftIdbSchema>;
 
 /** Bumped whenever the set of object stores changes; `upgrade` creates what is missing. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 function upgrade(db: WeftIdb): void {
-  for (const store of STORES) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
+  for (const store of [...STORES, JOURNAL, JOURNAL_APPLIED] as const)
+    if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
 }
 
 /**

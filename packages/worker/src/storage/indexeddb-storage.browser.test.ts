@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStorageAdapterTests } from '@weft/engine/testing';
-import { openIndexedDbStorage } from './indexeddb-storage.ts';
+import { openIndexedDbStorage, type IndexedDbStorageOptions } from './indexeddb-storage.ts';
 
 // Unique per run so a crashed earlier run's databases never leak into this one.
 const prefix = `weft-conformance-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -14,10 +14,10 @@ function deleteDatabase(name: string): Promise<void> {
   });
 }
 
-async function fresh() {
+async function fresh(options?: IndexedDbStorageOptions) {
   const name = `${prefix}-${names.length}`;
   names.push(name);
-  return openIndexedDbStorage(name);
+  return openIndexedDbStorage(name, options);
 }
 
 afterAll(async () => {
@@ -27,7 +27,11 @@ afterAll(async () => {
   expect(left).toEqual([]);
 });
 
-runStorageAdapterTests('indexeddb (Chromium)', fresh, { propertyRuns: 25 });
+runStorageAdapterTests('indexeddb (Chromium)', () => fresh(), { propertyRuns: 25 });
+// Every batch through the write-behind journal (normally only large ones).
+runStorageAdapterTests('indexeddb, every batch journaled (Chromium)', () => fresh({ journalMinOps: 1 }), {
+  propertyRuns: 15,
+});
 
 describe('indexeddb storage in Chromium', () => {
   it('orders raw binary keys byte-wise, as the adapter relies on', () => {
@@ -36,6 +40,28 @@ describe('indexeddb storage in Chromium', () => {
     expect(indexedDB.cmp(key(0x01), key(0x01, 0x00))).toBe(-1); // prefix first
     expect(indexedDB.cmp(key(), key(0x00))).toBe(-1); // empty key is valid and smallest
     expect(indexedDB.cmp(key(0xff, 0x00), key(0xff))).toBe(1);
+  });
+
+  it('journals a large batch, reads it at once, and finds it again after reopening', async () => {
+    const name = `${prefix}-${names.length}`;
+    names.push(name);
+    const db = await openIndexedDbStorage(name);
+    const ops = Array.from({ length: 5_000 }, (_, i) => ({
+      type: 'put' as const,
+      store: 'docs' as const,
+      key: Uint8Array.of(i >> 8, i & 0xff),
+      value: Uint8Array.of(i & 0xff),
+    }));
+    await db.write(ops);
+    expect((await db.scan('docs', { reverse: true, limit: 1 }))[0]?.key).toEqual(
+      Uint8Array.of(4_999 >> 8, 4_999 & 0xff),
+    );
+    await db.close();
+    const again = await openIndexedDbStorage(name);
+    expect((await again.scan('docs')).length).toBe(5_000);
+    await again.drained();
+    expect((await again.scan('docs')).length).toBe(5_000);
+    await again.close();
   });
 
   it('survives the connection being closed under it', async () => {

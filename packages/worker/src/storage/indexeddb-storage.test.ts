@@ -1,114 +1,19 @@
-// idb recognises IndexedDB objects by the global classes (IDBRequest, IDBDatabase …), so the fake
-// implementation must be installed globally; tests still inject their own factories.
-import 'fake-indexeddb/auto';
-import {
-  IDBFactory as FakeIDBFactory,
-  IDBKeyRange as FakeIDBKeyRange,
-  forceCloseDatabase as fakeForceClose,
-} from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { expectWeftError, runStorageAdapterTests } from '@weft/engine/testing';
 import { openIndexedDbStorage } from './indexeddb-storage.ts';
+import {
+  FakeIDBFactory,
+  FakeIDBKeyRange,
+  forceCloseDatabase,
+  freshDbName,
+  fullFactory,
+  instrumentedFactory,
+  internalAbort,
+  open,
+  quotaError,
+} from './indexeddb-test-kit.test-support.ts';
 
-// fake-indexeddb treats a zero-length ArrayBuffer key as detached (invalid) unless the runtime has
-// ES2024 `ArrayBuffer.prototype.detached`, which Node 20 lacks; browsers accept empty binary keys.
-// A detached buffer is the only kind a view cannot be constructed on.
-if (!('detached' in ArrayBuffer.prototype)) {
-  Object.defineProperty(ArrayBuffer.prototype, 'detached', {
-    configurable: true,
-    get(this: ArrayBuffer): boolean {
-      if (this.byteLength !== 0) return false;
-      try {
-        new Uint8Array(this);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-  });
-}
-
-const MiB = 1024 * 1024;
-/** Closes a connection as the browser does when it reclaims storage; fake-indexeddb mistypes its parameter. */
-const forceCloseDatabase = fakeForceClose as unknown as (db: IDBDatabase) => void;
-let dbCounter = 0;
-
-/** What a test can do to the connections and transactions the adapter opens. */
-interface Hooks {
-  onConnection?: (db: IDBDatabase) => void;
-  /** Called for every transaction; may replace it or throw. */
-  onTransaction?: (tx: IDBTransaction, db: IDBDatabase) => void;
-  /** Called before each `put`; may throw to simulate a failing request. */
-  onPut?: (tx: IDBTransaction, value: Uint8Array) => void;
-}
-
-/** A fresh fake-indexeddb factory whose connections are instrumented with `hooks`. */
-function instrumentedFactory(hooks: Hooks = {}): {
-  factory: IDBFactory;
-  connections: IDBDatabase[];
-  txCount: () => number;
-} {
-  const factory = new FakeIDBFactory();
-  const connections: IDBDatabase[] = [];
-  let txs = 0;
-  const open = factory.open.bind(factory);
-  factory.open = (name: string, version?: number) => {
-    const req = open(name, version);
-    // Registered before the adapter's onsuccess, so it patches the connection first.
-    req.addEventListener('success', () => {
-      const db = req.result;
-      connections.push(db);
-      const transaction = db.transaction.bind(db);
-      db.transaction = ((stores: string | string[], mode?: IDBTransactionMode, opts?: IDBTransactionOptions) => {
-        txs++;
-        const tx = transaction(stores, mode, opts);
-        const objectStore = tx.objectStore.bind(tx);
-        tx.objectStore = (store: string) => {
-          const os = objectStore(store);
-          const put = os.put.bind(os);
-          os.put = (value: unknown, key?: IDBValidKey) => {
-            hooks.onPut?.(tx, value as Uint8Array);
-            return put(value, key);
-          };
-          return os;
-        };
-        hooks.onTransaction?.(tx, db);
-        return tx;
-      }) as IDBDatabase['transaction'];
-      hooks.onConnection?.(db);
-    });
-    return req;
-  };
-  return { factory, connections, txCount: () => txs };
-}
-
-const open = (factory: IDBFactory) =>
-  openIndexedDbStorage(`weft-test-${++dbCounter}`, { idbFactory: factory, idbKeyRange: FakeIDBKeyRange });
-
-/**
- * Aborts `tx` with `tx.error` set to a DOMException named `name`, as a browser does when commit
- * fails. fake-indexeddb's internal `_abort` is the only way to get a non-null `tx.error`.
- */
-function internalAbort(tx: IDBTransaction, name: string): void {
-  (tx as unknown as { _abort(name: string): void })._abort(name);
-}
-
-const quotaError = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-
-/** Simulates Chrome throwing QuotaExceededError from `put` once a transaction passes 1 MiB. */
-function fullFactory(): IDBFactory {
-  const sizes = new WeakMap<IDBTransaction, number>();
-  return instrumentedFactory({
-    onPut(tx, value) {
-      const size = (sizes.get(tx) ?? 0) + value.byteLength;
-      sizes.set(tx, size);
-      if (size > MiB) throw quotaError();
-    },
-  }).factory;
-}
-
-// The default path (idb's openDB on the global factory) and the injected-factory path.
-runStorageAdapterTests('indexeddb (fake-indexeddb, global)', () => openIndexedDbStorage(`weft-global-${++dbCounter}`), {
+runStorageAdapterTests('indexeddb (fake-indexeddb, global)', () => openIndexedDbStorage(freshDbName('weft-global')), {
   propertyRuns: 10,
 });
 runStorageAdapterTests('indexeddb (fake-indexeddb)', () => open(new FakeIDBFactory()), {
@@ -134,6 +39,7 @@ describe('indexeddb storage: transactions', () => {
     await db.getMany('docs', [key, key, Uint8Array.of(2)]);
     await db.scan('docs', { reverse: true, limit: 1 });
     expect(seen).toEqual([
+      'readonly:default:journal,journal-applied', // open: pick up what a crash left in the journal
       'readwrite:strict:docs,meta',
       'readwrite:relaxed:docs',
       'readwrite:strict:docs',
@@ -175,7 +81,7 @@ describe('indexeddb storage: connection loss', () => {
     await db.write(put(2));
     expect((await db.scan('docs')).map((e) => e.key[0])).toEqual([1, 2]);
     expect(connections.length).toBe(2);
-    expect(txCount()).toBe(4); // write 1, failed write 2, retried write 2, scan
+    expect(txCount()).toBe(5); // open, write 1, failed write 2, retried write 2, scan
     await db.close();
   });
 
@@ -200,7 +106,7 @@ describe('indexeddb storage: connection loss', () => {
   });
 
   it('retries a transaction aborted by the connection going away, once', async () => {
-    let aborts = 1;
+    let aborts = 0;
     const { factory, txCount } = instrumentedFactory({
       onTransaction(tx) {
         // What Safari reports when its IndexedDB server process goes away under a transaction.
@@ -208,19 +114,23 @@ describe('indexeddb storage: connection loss', () => {
       },
     });
     const db = await open(factory);
+    aborts = 1;
     await db.write(put(1));
-    expect(txCount()).toBe(2);
+    expect(txCount()).toBe(3); // open, aborted write, retried write
     expect((await db.get('docs', Uint8Array.of(1)))?.[0]).toBe(1);
     await db.close();
   });
 
   it('gives up with E_STORAGE when the retry fails too', async () => {
+    let armed = false;
     const { factory, connections, txCount } = instrumentedFactory({
-      onConnection: (conn) => conn.close(),
+      onConnection: (conn) => armed && conn.close(),
     });
     const db = await open(factory);
+    armed = true;
+    connections[0]!.close();
     await expectWeftError(db.write(put(1)), 'E_STORAGE');
-    expect(txCount()).toBe(2);
+    expect(txCount()).toBe(3); // open, failed write, failed retry
     expect(connections.length).toBe(2);
     await db.close();
   });

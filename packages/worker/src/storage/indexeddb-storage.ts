@@ -1,14 +1,16 @@
 /**
- * The IndexedDB {@link StorageAdapter}, on `idb`: the typed schema and the open/upgrade live in
- * indexeddb-schema.ts, the error mapping in indexeddb-errors.ts.
+ * The IndexedDB {@link StorageAdapter}, on `idb`. The typed schema and the open/upgrade live in
+ * indexeddb-schema.ts, the connection and its one retry in indexeddb-connection.ts, the error
+ * mapping in indexeddb-errors.ts.
  *
- * The rules that matter here are about transaction lifetime: a batch issues every request
- * synchronously and then only waits for the transaction's own completion, so nothing can
- * auto-commit it half-way. Batch puts go to the unwrapped store: a promise per request is pure
- * overhead on the bulk path (an insert of 10,000 docs is ~90,000 puts), and a failing request
- * aborts the transaction, which `tx.done` reports.
+ * A batch is written one of two ways, each one transaction with nothing but its own requests
+ * awaited inside, so nothing can auto-commit it half-way:
+ *  - direct: one request per op into the port's stores (small batches);
+ *  - journaled: large batches (≥ `journalMinOps` ops) as one record in the write-behind journal,
+ *    copied into the stores afterwards (indexeddb-journal.ts). While any journaled batch is not
+ *    fully drained, every batch is journaled, so batches always reach the stores in order.
+ * How requests are issued is in indexeddb-apply.ts.
  */
-import { unwrap, type IDBPTransaction } from 'idb';
 import {
   WeftError,
   checkBytes,
@@ -23,16 +25,11 @@ import {
   type WriteOp,
   type WriteOptions,
 } from '@weft/engine';
-import { mapIdbError, isConnectionLoss } from './indexeddb-errors.ts';
-import {
-  fromKey,
-  fromValue,
-  openWeftIdb,
-  toKey,
-  toValue,
-  type WeftIdb,
-  type WeftIdbSchema,
-} from './indexeddb-schema.ts';
+import { IdbConnection } from './indexeddb-connection.ts';
+import { applyOps, writeTx } from './indexeddb-apply.ts';
+import { decodeApplied, decodeBatch, encodeApplied, encodeBatch } from './indexeddb-journal.ts';
+import { PendingBatch, keyString, mergeScan, resolve } from './indexeddb-overlay.ts';
+import { JOURNAL, JOURNAL_APPLIED, fromKey, fromValue, toKey, type WeftIdbStore } from './indexeddb-schema.ts';
 
 /** Options for {@link openIndexedDbStorage}. */
 export interface IndexedDbStorageOptions {
@@ -43,186 +40,228 @@ export interface IndexedDbStorageOptions {
    * implementation are rejected. Defaults to the global one.
    */
   readonly idbKeyRange?: typeof IDBKeyRange;
+  /** Batches with at least this many ops go through the journal (default 1024; Infinity: never). */
+  readonly journalMinOps?: number;
 }
 
-type Tx = IDBPTransaction<WeftIdbSchema, StoreName[], IDBTransactionMode>;
+/** The adapter, plus what only IndexedDB has. */
+export interface IndexedDbStorage extends StorageAdapter {
+  /**
+   * Resolves once every journaled batch written so far sits in the port's stores (the journal
+   * is a private detail: reads never need this; benchmarks and tests do).
+   */
+  drained(): Promise<void>;
+}
+
+/** Default {@link IndexedDbStorageOptions.journalMinOps}. */
+export const DEFAULT_JOURNAL_MIN_OPS = 1024;
+/** Ops copied per drain transaction: bounds how long a drain holds up reads of the stores. */
+const DRAIN_CHUNK = 4096;
+const APPLIED_KEY = 'applied';
+
+/** Thrown inside a direct write that finds a journaled batch ahead of it (never escapes). */
+const JOURNAL_AHEAD = new WeftError('E_INTERNAL', 'a journaled batch is ahead of this one');
 
 /**
  * Opens an IndexedDB-backed adapter on database `name`, creating the object stores on first
- * use. Rejects with `E_STORAGE` when IndexedDB is unavailable or refuses to open.
+ * use and replaying any journaled batches a crash left undrained. Rejects with `E_STORAGE`
+ * when IndexedDB is unavailable or refuses to open.
  */
 export async function openIndexedDbStorage(
   name: string,
   options: IndexedDbStorageOptions = {},
-): Promise<StorageAdapter> {
+): Promise<IndexedDbStorage> {
   const g = globalThis as { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange };
-  const factory = options.idbFactory;
   const KeyRange = options.idbKeyRange ?? g.IDBKeyRange;
-  if ((factory ?? g.indexedDB) === undefined || KeyRange === undefined)
+  if ((options.idbFactory ?? g.indexedDB) === undefined || KeyRange === undefined)
     throw new WeftError('E_STORAGE', 'IndexedDB is not available');
+  const minOps = options.journalMinOps ?? DEFAULT_JOURNAL_MIN_OPS;
+  const conn = new IdbConnection(name, options.idbFactory);
 
-  let conn: WeftIdb | undefined;
-  // Shared by concurrent callers, so a reopen makes one connection rather than one each.
-  let opening: Promise<WeftIdb> | undefined;
-  let closed = false;
+  /** Journaled batches not fully drained, in sequence order (in-flight puts included). */
+  let pending: PendingBatch[] = [];
+  let nextSeq = 1;
+  /** Journal records up to this seq are drained and may be deleted. */
+  let drainedSeq = 0;
+  let cleanedSeq = 0; // Journal records up to this seq are deleted.
+  let draining: Promise<void> | undefined;
 
-  const reopen = async (): Promise<WeftIdb> => {
-    const db = await openWeftIdb(name, factory).catch((err: unknown) => {
-      throw mapIdbError(err, `open ${name}`);
-    });
-    if (closed) {
-      db.close();
-      throw new WeftError('E_CLOSED', 'IndexedDB storage is closed');
-    }
-    // Safari drops connections (and fires `close`) when it reclaims the backing store; forget
-    // this one so the next call reopens instead of failing forever.
-    db.addEventListener('close', () => drop(db));
-    // Another tab wants to upgrade or delete the database: get out of its way.
-    db.addEventListener('versionchange', () => drop(db));
-    conn = db;
-    return db;
-  };
-  const connect = (): Promise<WeftIdb> => {
-    if (conn !== undefined) return Promise.resolve(conn);
-    opening ??= reopen().finally(() => {
-      opening = undefined;
-    });
-    return opening;
-  };
-  const drop = (db: WeftIdb): void => {
-    db.close();
-    if (conn === db) conn = undefined;
-  };
-  const checkOpen = (): void => {
-    if (closed) throw new WeftError('E_CLOSED', 'IndexedDB storage is closed');
-  };
-
-  /**
-   * Runs `body` in one transaction, reopening the connection and retrying once if it was lost.
-   * `body` must only wait on requests of `tx` (any other await lets the transaction commit).
-   */
-  const run = async <T>(
-    stores: StoreName[],
-    mode: IDBTransactionMode,
-    durability: IDBTransactionDurability,
-    body: (tx: Tx) => Promise<T>,
-  ): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      checkOpen();
-      const db = await connect();
-      try {
-        const tx: Tx =
-          mode === 'readwrite' ? db.transaction(stores, mode, { durability }) : db.transaction(stores, 'readonly');
-        return await body(tx);
-      } catch (err) {
-        if (closed) throw new WeftError('E_CLOSED', 'IndexedDB storage is closed');
-        if (attempt === 0 && isConnectionLoss(err)) {
-          drop(db);
-          continue;
+  /** Copies committed journaled batches into the stores, oldest first, a chunk at a time. */
+  const drain = (): Promise<void> =>
+    (draining ??= (async () => {
+      while (!conn.closed) {
+        const b = pending[0];
+        if (b === undefined || !b.committed) break;
+        const end = Math.min(b.applied + DRAIN_CHUNK, b.ops.length);
+        const chunk = b.ops.slice(b.applied, end);
+        const stores: WeftIdbStore[] = [...new Set(chunk.map((op) => op.store)), JOURNAL_APPLIED];
+        try {
+          // The journal already holds the batch durably: the copy needs no flush of its own.
+          await writeTx(conn, stores, 'relaxed', (raw) => {
+            applyOps(raw, chunk, KeyRange);
+            raw.objectStore(JOURNAL_APPLIED).put(encodeApplied({ seq: b.seq, op: end }), APPLIED_KEY);
+          });
+        } catch {
+          break; // Retried at the next write or open; reads see the batch meanwhile.
         }
-        throw mapIdbError(err, mode === 'readwrite' ? 'write' : 'read');
+        b.applied = end;
+        if (end === b.ops.length) {
+          pending = pending.slice(1);
+          drainedSeq = b.seq;
+        }
       }
+    })().finally(() => (draining = undefined)));
+
+  const journalWrite = async (ops: readonly WriteOp[], durability: IDBTransactionDurability): Promise<void> => {
+    const record = encodeBatch(ops);
+    const batch = new PendingBatch(nextSeq++, ops);
+    // Queued before the transaction exists, so no direct write can overtake it.
+    pending.push(batch);
+    try {
+      await writeTx(conn, [JOURNAL], durability, (raw) => {
+        const journal = raw.objectStore(JOURNAL);
+        if (drainedSeq > cleanedSeq) journal.delete(KeyRange.upperBound(drainedSeq));
+        journal.add(record, batch.seq);
+      });
+    } catch (err) {
+      pending = pending.filter((p) => p !== batch);
+      throw err;
     }
+    cleanedSeq = Math.max(cleanedSeq, drainedSeq);
+    batch.committed = true;
+    void drain();
   };
 
-  /** Issues every op as a raw request, synchronously, on the unwrapped transaction. */
-  const applyOps = (tx: IDBTransaction, ops: readonly WriteOp[]): void => {
-    const handles = new Map<StoreName, IDBObjectStore>();
-    for (const op of ops) {
-      let store = handles.get(op.store);
-      if (store === undefined) handles.set(op.store, (store = tx.objectStore(op.store)));
-      if (op.type === 'put') store.put(toValue(op.value), toKey(op.key));
-      else if (op.type === 'delete') store.delete(toKey(op.key));
-      // IDBKeyRange.bound throws on an empty or inverted range; the port makes those no-ops.
-      else if (compare(op.gte, op.lt) < 0) store.delete(KeyRange.bound(toKey(op.gte), toKey(op.lt), false, true));
-    }
-  };
+  const directWrite = (ops: readonly WriteOp[], durability: IDBTransactionDurability): Promise<void> =>
+    writeTx(conn, [...new Set(ops.map((op) => op.store))], durability, (raw) => {
+      if (pending.length > 0) throw JOURNAL_AHEAD;
+      applyOps(raw, ops, KeyRange);
+    });
 
-  const rangeOf = (gte: Uint8Array | undefined, lt: Uint8Array | undefined): IDBKeyRange | null =>
-    gte !== undefined && lt !== undefined
-      ? KeyRange.bound(toKey(gte), toKey(lt), false, true)
-      : gte !== undefined
-        ? KeyRange.lowerBound(toKey(gte))
-        : lt !== undefined
-          ? KeyRange.upperBound(toKey(lt), true)
-          : null;
+  /** Committed batches touching `store`, as of now (take it when the read transaction starts). */
+  const visible = (store: StoreName): PendingBatch[] => pending.filter((b) => b.committed && b.stores.has(store));
 
-  // Open now so that a missing or broken IndexedDB fails here, not on the first read.
-  await connect();
+  // Open now so that a missing or broken IndexedDB fails here, not on the first read, and pick
+  // up whatever a crash left in the journal.
+  await conn.run([JOURNAL, JOURNAL_APPLIED], 'readonly', 'default', async (tx) => {
+    const [marker, keys, records] = await Promise.all([
+      tx.objectStore(JOURNAL_APPLIED).get(APPLIED_KEY),
+      tx.objectStore(JOURNAL).getAllKeys(),
+      tx.objectStore(JOURNAL).getAll(),
+    ]);
+    const applied = decodeApplied(marker);
+    // Records below the marker are drained; the next journal write deletes them.
+    drainedSeq = applied.seq - 1;
+    nextSeq = Math.max(applied.seq, ...keys) + 1;
+    keys.forEach((seq, i) => {
+      if (seq < applied.seq) return;
+      const b = new PendingBatch(seq, decodeBatch(fromValue(records[i])!));
+      b.committed = true;
+      b.applied = seq === applied.seq ? applied.op : 0;
+      if (b.applied < b.ops.length) pending.push(b);
+      else drainedSeq = seq;
+    });
+  });
+  void drain();
 
   return {
     name: 'indexeddb',
 
     async get(store, key) {
-      checkOpen();
+      conn.check();
       checkStoreName(store);
       checkBytes(key, 'key');
-      return run([store], 'readonly', 'default', async (tx) => fromValue(await tx.objectStore(store).get(toKey(key))));
+      return conn.run([store], 'readonly', 'default', async (tx) => {
+        const batches = visible(store);
+        const stored = fromValue(await tx.objectStore(store).get(toKey(key)));
+        return batches.length === 0 ? stored : resolve(batches, store, keyString(key), stored);
+      });
     },
 
     async getMany(store, keys) {
-      checkOpen();
+      conn.check();
       checkStoreName(store);
       keys.forEach((k, i) => checkBytes(k, `key ${i}`));
       if (keys.length === 0) return [];
-      return run([store], 'readonly', 'default', async (tx) => {
+      return conn.run([store], 'readonly', 'default', async (tx) => {
+        const batches = visible(store);
         const os = tx.objectStore(store);
-        const values = await Promise.all(keys.map((k) => os.get(toKey(k))));
-        return values.map(fromValue);
+        const values = (await Promise.all(keys.map((k) => os.get(toKey(k))))).map(fromValue);
+        return batches.length === 0 ? values : values.map((v, i) => resolve(batches, store, keyString(keys[i]!), v));
       });
     },
 
     async scan(store, scanOptions: ScanOptions = {}) {
-      checkOpen();
+      conn.check();
       checkStoreName(store);
       checkScanOptions(scanOptions);
       const { gte, lt, reverse = false, limit } = scanOptions;
       if (limit === 0 || (gte !== undefined && lt !== undefined && compare(gte, lt) >= 0)) return [];
-      const range = rangeOf(gte, lt);
-      return run([store], 'readonly', 'default', async (tx) => {
+      const range =
+        gte !== undefined && lt !== undefined
+          ? KeyRange.bound(toKey(gte), toKey(lt), false, true)
+          : gte !== undefined
+            ? KeyRange.lowerBound(toKey(gte))
+            : lt !== undefined
+              ? KeyRange.upperBound(toKey(lt), true)
+              : null;
+      return conn.run([store], 'readonly', 'default', async (tx) => {
+        const batches = visible(store);
         const os = tx.objectStore(store);
-        if (!reverse) {
+        // With batches to merge in, the stored part can't be cut at `limit` before merging.
+        const max = batches.length === 0 ? limit : undefined;
+        let entries: Entry[];
+        if (!reverse || batches.length > 0) {
           // Both requests run in one transaction, so keys and values line up.
-          const [keys, values] = await Promise.all([os.getAllKeys(range, limit), os.getAll(range, limit)]);
-          return keys.map((k, i): Entry => ({ key: fromKey(k), value: fromValue(values[i])! }));
+          const [ks, vs] = await Promise.all([os.getAllKeys(range, max), os.getAll(range, max)]);
+          entries = ks.map((k, i): Entry => ({ key: fromKey(k), value: fromValue(vs[i])! }));
+        } else {
+          entries = [];
+          let c = await os.openCursor(range, 'prev');
+          while (c !== null) {
+            entries.push({ key: fromKey(c.primaryKey), value: fromValue(c.value)! });
+            if (entries.length >= (max ?? Infinity)) break;
+            c = await c.continue();
+          }
         }
-        const out: Entry[] = [];
-        const max = limit ?? Infinity;
-        for (let c = await os.openCursor(range, 'prev'); c !== null && out.length < max; c = await c.continue())
-          out.push({ key: fromKey(c.primaryKey), value: fromValue(c.value)! });
-        return out;
+        if (batches.length === 0) return entries;
+        const shape = {
+          reverse,
+          ...(gte === undefined ? {} : { gte: keyString(gte) }),
+          ...(lt === undefined ? {} : { lt: keyString(lt) }),
+          ...(limit === undefined ? {} : { limit }),
+        };
+        return mergeScan(entries, batches, store, shape);
       });
     },
 
     async write(ops, writeOptions: WriteOptions = {}) {
-      checkOpen();
+      conn.check();
       validateWriteOps(ops);
       if (ops.length === 0) return;
-      const stores = [...new Set(ops.map((op) => op.store))];
-      await run(stores, 'readwrite', writeOptions.durability ?? 'strict', async (tx) => {
-        const done = tx.done;
-        const raw = unwrap(tx) as IDBTransaction;
+      const durability = writeOptions.durability ?? 'strict';
+      if (pending.length === 0 && ops.length < minOps) {
         try {
-          applyOps(raw, ops);
+          return await directWrite(ops, durability);
         } catch (err) {
-          // A request threw synchronously (e.g. QuotaExceededError): abort so nothing applies.
-          done.catch(() => undefined);
-          try {
-            raw.abort();
-          } catch {
-            // Already aborted by the failure itself.
-          }
-          throw err;
+          // A journaled batch slipped in while this one waited for the connection.
+          if (err !== JOURNAL_AHEAD) throw err;
         }
-        // Commit now rather than when the event loop notices there are no more requests.
-        if (typeof raw.commit === 'function') raw.commit();
-        await done;
-      });
+      }
+      await journalWrite(ops, durability);
     },
 
     async close() {
-      closed = true;
-      if (conn !== undefined) drop(conn);
+      conn.close();
+    },
+
+    async drained() {
+      while (!conn.closed && pending.length > 0) {
+        await drain();
+        // Still pending: a journal put in flight, or a drain that stopped on an error. Wait a
+        // little (IndexedDB events are tasks, so spinning on microtasks would starve them).
+        if (pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+      }
     },
   };
 }

@@ -1,0 +1,120 @@
+/**
+ * Journaled batches that are not fully drained yet, and how reads see through them
+ * (indexeddb-journal.ts, invariant 3): a key's value is decided by the newest batch that says
+ * anything about it, else by what IndexedDB holds.
+ */
+import type { Entry, StoreName, WriteOp } from '@weft/engine';
+
+/** Latin1 string of `bytes`: one code unit per byte, so string order is byte order. */
+export function keyString(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096)
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  return s;
+}
+
+function keyBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** One store's view of a batch: last write per key (with its op index) and deleted ranges. */
+interface StoreIndex {
+  readonly writes: Map<string, { readonly value: Uint8Array | null; readonly at: number }>;
+  readonly ranges: { readonly gte: string; readonly lt: string; readonly at: number }[];
+}
+
+/** A journaled batch, from its journal put until it is fully drained. */
+export class PendingBatch {
+  /** True once the journal put committed: only then do reads see it. */
+  committed = false;
+  /** Ops already copied into the port's stores. */
+  applied = 0;
+  readonly stores: ReadonlySet<StoreName>;
+  private index: Map<StoreName, StoreIndex> | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly ops: readonly WriteOp[],
+  ) {
+    this.stores = new Set(ops.map((op) => op.store));
+  }
+
+  // Built on the first read only: reads are rare (cold start), writes are the hot path.
+  private storeIndex(store: StoreName): StoreIndex | undefined {
+    if (this.index === undefined) {
+      this.index = new Map();
+      this.ops.forEach((op, at) => {
+        let ix = this.index!.get(op.store);
+        if (ix === undefined) this.index!.set(op.store, (ix = { writes: new Map(), ranges: [] }));
+        if (op.type === 'put') ix.writes.set(keyString(op.key), { value: op.value, at });
+        else if (op.type === 'delete') ix.writes.set(keyString(op.key), { value: null, at });
+        else ix.ranges.push({ gte: keyString(op.gte), lt: keyString(op.lt), at });
+      });
+    }
+    return this.index.get(store);
+  }
+
+  /** What this batch leaves at `key`: bytes, null (deleted), or undefined (untouched). */
+  lookup(store: StoreName, key: string): Uint8Array | null | undefined {
+    const ix = this.storeIndex(store);
+    if (ix === undefined) return undefined;
+    const w = ix.writes.get(key);
+    let deletedAt = -1;
+    for (const r of ix.ranges) if (r.at > deletedAt && key >= r.gte && key < r.lt) deletedAt = r.at;
+    if (w !== undefined && w.at > deletedAt) return w.value;
+    return deletedAt >= 0 ? null : undefined;
+  }
+
+  /** Keys this batch writes in `store` (some may be overridden or deleted later). */
+  keys(store: StoreName): Iterable<string> {
+    return this.storeIndex(store)?.writes.keys() ?? [];
+  }
+}
+
+/** A key's value through `batches` (oldest first), falling back to `stored`. */
+export function resolve(
+  batches: readonly PendingBatch[],
+  store: StoreName,
+  key: string,
+  stored: Uint8Array | undefined,
+): Uint8Array | undefined {
+  for (let i = batches.length - 1; i >= 0; i--) {
+    const v = batches[i]!.lookup(store, key);
+    if (v !== undefined) return v ?? undefined;
+  }
+  return stored;
+}
+
+/** Range and order of a scan, with bounds as key strings. */
+export interface ScanShape {
+  readonly gte?: string;
+  readonly lt?: string;
+  readonly reverse: boolean;
+  readonly limit?: number;
+}
+
+/** Merges what IndexedDB returned for a scan (no limit applied) with the pending batches. */
+export function mergeScan(
+  stored: readonly Entry[],
+  batches: readonly PendingBatch[],
+  store: StoreName,
+  shape: ScanShape,
+): Entry[] {
+  const candidates = new Map<string, Uint8Array | undefined>();
+  for (const e of stored) candidates.set(keyString(e.key), e.value);
+  const inRange = (k: string) =>
+    (shape.gte === undefined || k >= shape.gte) && (shape.lt === undefined || k < shape.lt);
+  for (const b of batches)
+    for (const k of b.keys(store)) if (!candidates.has(k) && inRange(k)) candidates.set(k, undefined);
+  const out: { k: string; value: Uint8Array }[] = [];
+  for (const [k, v] of candidates) {
+    const value = resolve(batches, store, k, v);
+    if (value !== undefined) out.push({ k, value });
+  }
+  out.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  if (shape.reverse) out.reverse();
+  const limited = shape.limit === undefined ? out : out.slice(0, shape.limit);
+  return limited.map(({ k, value }) => ({ key: keyBytes(k), value }));
+}
