@@ -48,9 +48,13 @@ async function identity(): Promise<Identity> {
   return id;
 }
 
-async function verify(seed: number): Promise<Verdict> {
+/**
+ * Reopens the replica (`journalMinOps` picks the adapter's write path for this session: 1
+ * journals every batch, Infinity writes every batch directly) and checks it against a replay.
+ */
+async function verify(seed: number, journalMinOps: number): Promise<Verdict> {
   const me = await identity();
-  const storage = await openIndexedDbStorage('weft-crash');
+  const storage = await openIndexedDbStorage('weft-crash', { journalMinOps });
   const stored = (await storage.scan('meta')).length > 0;
   replica = await createReplica({ identity: me, storage, ...(stored ? {} : { create: { name: 'crash' } }) });
   const last = (replica.get('progress', 'p')?.last as number | undefined) ?? -1;
