@@ -1,0 +1,98 @@
+/**
+ * Browser benchmark harness: serves bench/browser with Vite on 127.0.0.1 (free port, own
+ * dependency cache, everything pre-bundled so no reload happens mid-run), drives the system
+ * Chromium headless through Playwright, runs `pages/NAME.ts`'s `run(args)` inside the page and
+ * returns its figures.
+ *
+ * Adding a browser benchmark (e.g. `livequery`, `coldstart`): write `pages/NAME.ts` exporting
+ * `run(args): Promise<Record<string, unknown>>` (browser code: IndexedDB, the engine, anything in
+ * BROWSER_DEPS), and a `bench/NAME.ts` whose `run` calls `runInBrowser('NAME', args)` and prints
+ * the table. Page console output is echoed here with a `[page]` prefix.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright';
+import { createServer } from 'vite';
+
+const ROOT = import.meta.dirname;
+const REPO = resolve(ROOT, '../..');
+
+/** The system Chromium, headless, DNS off except loopback (never `npx playwright install`). */
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--headless=new',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+  ],
+};
+
+/** Dependencies bench pages import; pre-bundled before the page loads. */
+export const BROWSER_DEPS = [
+  '@noble/curves/ed25519.js',
+  '@noble/curves/utils.js',
+  '@noble/hashes/sha2.js',
+  'idb',
+  'dexie',
+];
+
+/** Options for {@link runInBrowser}. */
+export interface BrowserRunOptions {
+  /** Give up after this long (default 10 minutes). */
+  readonly timeoutMs?: number;
+  /** Echo the page's console (default true). */
+  readonly echo?: boolean;
+}
+
+/** Runs `pages/<name>.ts` in a fresh headless Chromium (fresh profile, empty IndexedDB). */
+export async function runInBrowser(
+  name: string,
+  args: Record<string, unknown> = {},
+  options: BrowserRunOptions = {},
+): Promise<Record<string, unknown>> {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'weft-bench-vite-'));
+  const server = await createServer({
+    configFile: false,
+    root: ROOT,
+    cacheDir,
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, strictPort: false, fs: { allow: [REPO] }, hmr: false },
+    optimizeDeps: { include: BROWSER_DEPS, noDiscovery: true },
+  });
+  const browser = await chromium.launch(LAUNCH).catch(async (err: unknown) => {
+    await server.close();
+    throw err;
+  });
+  try {
+    await server.listen();
+    const address = server.httpServer?.address();
+    if (address === null || address === undefined || typeof address === 'string') throw new Error('vite did not bind');
+    const page = await browser.newPage();
+    page.setDefaultTimeout(options.timeoutMs ?? 600_000);
+    if (options.echo !== false) page.on('console', (m) => console.log(`[page] ${m.text()}`));
+    const errors: Error[] = [];
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(`http://127.0.0.1:${address.port}/index.html`);
+    await page.waitForFunction(() => 'weftBench' in globalThis);
+    const figures = await page.evaluate(
+      ([n, a]) =>
+        (
+          globalThis as unknown as {
+            weftBench: { run(name: string, args: unknown): Promise<Record<string, unknown>> };
+          }
+        ).weftBench.run(n, a),
+      [name, args] as const,
+    );
+    if (errors.length > 0) throw errors[0]!;
+    return figures;
+  } finally {
+    await browser.close();
+    await server.close();
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+}
