@@ -71,6 +71,12 @@ const defaultScheduler: Scheduler = (ms, cb) => {
   return () => host.clearTimeout(h);
 };
 
+/** True when the peer has acknowledged `h` already (its vv covers the change's seq). */
+function peerHas(replica: Replica, h: ChangeHash, ack: VersionVector): boolean {
+  const c = replica.getChange(h)?.sc.change;
+  return c !== undefined && c.seq <= (ack[c.author] ?? 0);
+}
+
 /** One sync session. Create with `replica.sync(transport)`. */
 export class SyncSession {
   readonly stats: SyncStats = {
@@ -99,11 +105,15 @@ export class SyncSession {
   private queued = new Set<ChangeHash>();
   private credits = 0;
   private sendRound = -1;
-  /** Hashes the peer has or we sent (never queue them again this session). */
-  private readonly known = new Set<ChangeHash>();
+  /**
+   * Changes sent and not yet acknowledged. A hello does not queue them again (they are on the
+   * way); only a retry after silence, when they are presumed lost, forgets them.
+   */
+  private readonly inFlight = new Map<ChangeHash, LogEntry>();
+  /** True from sending a hello that asks for an answer until a hello arrives. */
+  private awaitingHello = false;
   /** Highest (author → seq) the peer acknowledged. */
   private peerAck: VersionVector = {};
-  private unacked = 0;
   private sentDone = false;
   private cancelTimer: (() => void) | undefined;
   private heard = false;
@@ -140,7 +150,8 @@ export class SyncSession {
 
   /** True when both sides hold the same changes as far as this session can tell. */
   get settled(): boolean {
-    if (this.peerHello === undefined || this.outbox.length > 0 || this.unacked > 0) return false;
+    if (this.peerHello === undefined || this.awaitingHello) return false;
+    if (this.outbox.length > 0 || this.inFlight.size > 0) return false;
     if (this.replica.pendingCount > 0) return false;
     const ours = this.replica.versionVector();
     if (vvAhead(this.peerHello.vv, ours).length > 0) return false;
@@ -194,6 +205,8 @@ export class SyncSession {
   }
 
   private sendHello(reply: boolean): void {
+    // Until the peer answers, what we know of it may be stale (our in-flight set was dropped).
+    if (!reply) this.awaitingHello = true;
     this.round++;
     this.send({
       t: 'hello',
@@ -216,7 +229,10 @@ export class SyncSession {
     this.cancelTimer = this.schedule(this.retryMs, () => {
       this.cancelTimer = undefined;
       if (this.isClosed) return;
-      if (!this.heard && !this.settled) this.sendHello(false);
+      if (!this.heard && !this.settled) {
+        this.inFlight.clear(); // silence for a whole interval: whatever was in flight is lost
+        this.sendHello(false);
+      }
       this.heard = false;
       this.arm();
     });
@@ -283,14 +299,15 @@ export class SyncSession {
       throw new WeftError('E_PROTOCOL', `peer speaks protocol ${m.protocol}, we speak ${PROTOCOL_VERSION}`);
     if (m.db !== this.replica.dbId) throw new WeftError('E_WRONG_DB', 'peer is syncing another database');
     this.peerHello = m;
+    this.awaitingHello = false;
     this.sendRound = m.round;
     this.credits = Math.min(m.window, this.limits.maxBatch * 64);
-    this.peerAck = { ...m.vv };
-    this.known.clear();
-    for (const h of m.heads) this.known.add(h);
-    this.outbox = this.replica.internals.log.missingFor(m.vv).filter((e) => !this.known.has(e.sc.hash));
+    this.onAck(m.vv);
+    const heads = new Set(m.heads);
+    this.outbox = this.replica.internals.log
+      .missingFor(m.vv)
+      .filter((e) => !heads.has(e.sc.hash) && !this.inFlight.has(e.sc.hash));
     this.queued = new Set(this.outbox.map((e) => e.sc.hash));
-    this.unacked = 0;
     this.sentDone = false;
     if (!m.reply) this.sendHello(true);
     this.flush();
@@ -303,10 +320,9 @@ export class SyncSession {
       const batch = this.outbox.splice(0, n);
       for (const e of batch) {
         this.queued.delete(e.sc.hash);
-        this.known.add(e.sc.hash);
+        this.inFlight.set(e.sc.hash, e);
       }
       this.credits -= n;
-      this.unacked += n;
       this.stats.changesOut += n;
       this.sentDone = this.outbox.length === 0;
       this.send({ t: 'changes', round: this.sendRound, batch: batch.map((e) => e.sc.bytes), done: this.sentDone });
@@ -319,9 +335,10 @@ export class SyncSession {
 
   private onAck(vv: VersionVector): void {
     for (const a in vv) if (vv[a]! > (this.peerAck[a] ?? 0)) this.peerAck[a] = vv[a]!;
-    // Everything we sent is acknowledged once the peer's vv covers our own.
-    const ours = this.replica.versionVector();
-    if (vvAhead(ours, this.peerAck).length === 0) this.unacked = 0;
+    // A change is acknowledged once the peer's vv covers its (author, seq). Forks share a seq,
+    // so a covered fork may still be missing there; heads and `need` find those (invariant 3).
+    for (const [h, e] of this.inFlight)
+      if (e.sc.change.seq <= (this.peerAck[e.sc.change.author] ?? 0)) this.inFlight.delete(h);
   }
 
   private async onChanges(
@@ -333,7 +350,6 @@ export class SyncSession {
     if (batch.length > 0) {
       const results = await this.replica.commitPrepared(prepared ?? this.replica.prepareIngest(batch), this);
       for (const r of results) {
-        if (r.hash !== undefined) this.known.add(r.hash);
         if (r.status === 'invalid') this.stats.rejectedIn++;
       }
       this.stats.changesIn += batch.length;
@@ -366,7 +382,8 @@ export class SyncSession {
     if (this.peerHello === undefined || this.isClosed || e.origin === this) return;
     let added = false;
     for (const h of e.stored) {
-      if (this.known.has(h) || this.queued.has(h)) continue;
+      if (this.inFlight.has(h) || this.queued.has(h)) continue;
+      if (peerHas(this.replica, h, this.peerAck)) continue;
       const entry = this.replica.getChange(h);
       if (entry === undefined) continue;
       this.outbox.push(entry);
