@@ -33,7 +33,10 @@ export async function mapConcurrent<T, R>(
 /** Limits how many async tasks run at once across all callers. */
 export class Semaphore {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  // A queue with a moving head: `shift()` is O(n), and a large ingest queues every signature
+  // check at once (hundreds of thousands of waiters).
+  private waiting: (() => void)[] = [];
+  private head = 0;
 
   constructor(private readonly limit: number) {}
 
@@ -45,7 +48,17 @@ export class Semaphore {
       return await fn();
     } finally {
       this.active--;
-      this.waiting.shift()?.();
+      this.wakeOne();
     }
+  }
+
+  private wakeOne(): void {
+    if (this.head >= this.waiting.length) return;
+    const next = this.waiting[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
+    }
+    next();
   }
 }
