@@ -156,7 +156,10 @@ export class RulesValidator implements ChangeValidator {
       if (ok === (e.status === 'applied')) continue;
       ctx.flip(e.sc.hash, ok ? 'applied' : 'rejected', ok ? null : 'E_PERMISSION');
       // A flipped grant or revocation affects whatever is not in its own past.
-      if (b.auth.touchesMemberships(e.sc)) enqueue(e.sc, (h) => !b.log.isAncestorOfDeps(h, e.sc.change.deps));
+      if (b.auth.touchesMemberships(e.sc)) {
+        ctx.rebuildNow(b.auth.membershipDocs(e.sc));
+        enqueue(e.sc, (h) => !b.log.isAncestorOfDeps(h, e.sc.change.deps));
+      }
       if (queued.size >= before) {
         order = sortTopological([...queued.values()]);
         at = 0;

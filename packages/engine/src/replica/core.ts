@@ -135,6 +135,9 @@ export class ReplicaCore {
       for (const w of putEntryOps(entry, true)) writes.push(w);
       stored.push(hash);
       if (fork !== undefined) this.invalidateFrom(author, fork, touched, writes, effects);
+      // Flipped changes' docs are rebuilt once at the end (a late revocation may flip thousands
+      // of changes on the same few docs); membership docs the validator still reads go first.
+      const toRebuild = new Set<string>();
       this.validator?.reconsider?.(sc, {
         dbId: this.dbId,
         log: this.log,
@@ -146,9 +149,11 @@ export class ReplicaCore {
           this.log.setStatus(e, status, code);
           if (status === 'rejected' && code !== null) effects.push({ type: 'rolledBack', hash: h, code });
           for (const w of putEntryOps(e, false)) writes.push(w);
-          this.state.rebuild(this.state.docsOf(e.sc), touched);
+          for (const k of this.state.docsOf(e.sc)) toRebuild.add(k);
         },
+        rebuildNow: (keys) => this.state.rebuild(keys, touched),
       });
+      if (toRebuild.size > 0) this.state.rebuild(toRebuild, touched);
       for (const ready of this.pending.resolve(hash)) queue.push(ready);
       return verdict === null ? { status: 'applied', hash } : { status: 'rejected', hash, ...verdict };
     };

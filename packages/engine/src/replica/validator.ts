@@ -25,9 +25,12 @@ export interface ValidationContext {
 export interface ReconsiderContext extends ValidationContext {
   /**
    * Changes a stored change's verdict (a late revocation rolls it back, or a revoked revoker
-   * restores it). The core updates the log, rebuilds the change's docs at once, and reports it.
+   * restores it). The core updates the log and reports it; the change's docs are rebuilt once
+   * reconsideration ends, or at once for the keys passed to {@link rebuildNow}.
    */
   flip(hash: ChangeHash, status: ChangeStatus, code: WeftErrorCode | null): void;
+  /** Rebuilds these docs now (membership docs that later judgements will read). */
+  rebuildNow(keys: readonly string[]): void;
 }
 
 /** A verdict: null when valid, else the rejection code and a reason. */
