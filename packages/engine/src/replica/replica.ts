@@ -207,10 +207,9 @@ export class Replica {
 
   /** Commits the pending edit burst, if any, as one change (sequence-editing.ts, invariant 1). */
   private async commitBurstLocked(): Promise<void> {
-    const burst = this.editing.take();
-    if (burst === undefined) return;
+    const bursts = this.editing.take();
     try {
-      await this.signAndCommit(burst.seq, burst.ops, true);
+      for (const burst of bursts) await this.signAndCommit(burst.seq, burst.ops, true);
     } catch (err) {
       await this.reload();
       throw err;

@@ -61,7 +61,8 @@ export interface EditingOptions {
 export class SequenceEditing {
   private readonly folder: EditFolder<string>;
   private readonly keys = new Map<string, FieldKey>();
-  private burst: Burst<string> | undefined;
+  /** Closed bursts waiting to be signed, oldest first (typing goes on while one is signed). */
+  private readonly closed: Burst<string>[] = [];
 
   constructor(
     private readonly author: string,
@@ -73,9 +74,10 @@ export class SequenceEditing {
   ) {
     this.folder = new EditFolder<string>({
       agent: author,
-      nextSeq,
+      // Closed but uncommitted bursts have taken the seqs before this one.
+      nextSeq: () => nextSeq() + this.closed.length,
       flush: (burst) => {
-        this.burst = burst;
+        this.closed.push(burst);
         schedule();
       },
       ...(options.timer === undefined ? {} : { timer: options.timer }),
@@ -84,22 +86,25 @@ export class SequenceEditing {
     });
   }
 
-  /** Closes the open burst and returns it as ops for one change (invariant 1), or undefined. */
-  take(): { seq: number; ops: DocOp[] } | undefined {
+  /**
+   * Closes the open burst and returns every uncommitted burst, oldest first, each as the ops of
+   * one change (invariant 1).
+   */
+  take(): { seq: number; ops: DocOp[] }[] {
     this.folder.flush();
-    const burst = this.burst;
-    this.burst = undefined;
-    if (burst === undefined || burst.edits.length === 0) return undefined;
-    const ops: DocOp[] = burst.edits.map(({ key, op }) => {
-      const k = this.keys.get(key)!;
-      return { k: 'seq', c: k.c, d: k.d, p: [k.field], x: op as unknown as CanonicalValue };
-    });
-    return { seq: burst.seq, ops };
+    const out = this.closed.splice(0).filter((b) => b.edits.length > 0);
+    return out.map((burst) => ({
+      seq: burst.seq,
+      ops: burst.edits.map(({ key, op }) => {
+        const k = this.keys.get(key)!;
+        return { k: 'seq', c: k.c, d: k.d, p: [k.field], x: op as unknown as CanonicalValue };
+      }),
+    }));
   }
 
   /** True while edits wait in an open or closed, uncommitted burst. */
   get pending(): boolean {
-    return this.folder.pending > 0 || this.burst !== undefined;
+    return this.folder.pending > 0 || this.closed.length > 0;
   }
 
   /** The live sequence of a field (for transactions), created empty when absent. */

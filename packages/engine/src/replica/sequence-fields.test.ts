@@ -75,6 +75,23 @@ describe('text and list fields', () => {
     expect(b.get('notes', 'n1')?.body).toBe('typing fast');
   });
 
+  it('keeps every burst when typing goes on while an earlier burst is still being signed', async () => {
+    const timer = manualTimer();
+    const [a, b] = await pair({ editing: { timer } });
+    const body = a.editText('notes', 'n1', 'body');
+    body.insert(0, 'one ');
+    timer.fire(); // burst 1 closes; its commit is only scheduled
+    body.insert(4, 'two ');
+    timer.fire(); // burst 2 closes before burst 1 is signed
+    body.insert(8, 'three');
+    await a.flush();
+    const mine = a.changes().filter((e) => e.sc.change.author === a.author);
+    expect(mine.map((e) => e.sc.change.seq)).toEqual([1, 2, 3, 4].slice(0, mine.length));
+    await sync(b, a);
+    expect(b.get('notes', 'n1')?.body).toBe('one two three');
+    expect(b.stateHash()).toBe(a.stateHash());
+  });
+
   it('commits a pending burst before a remote batch, so storage never holds unsigned edits', async () => {
     const storage = createMemoryStorage();
     const timer = manualTimer();
