@@ -20,27 +20,18 @@
  * floor under `weft_signed_ms` whatever the CRDT does.
  * The last line printed is one JSON object with the figures; ratios are Weft / Yjs.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { webcrypto } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as Y from 'yjs';
-import {
-  type Burst,
-  CHANGE_STRIDE,
-  EditFolder,
-  type SeqOp,
-  Text,
-  insertCount,
-} from '../packages/engine/src/crdt/sequence/index.ts';
-import { decode, encode } from '../packages/engine/src/encoding/canonical.ts';
+import { CHANGE_STRIDE, Text } from '../packages/engine/src/crdt/sequence/index.ts';
+import { createReplica, decode, encode, generateIdentity } from '@weft/engine';
 
 const TRACES = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
 const AUTHOR = 'ab'.repeat(32);
 const BURST_MS = 250;
 const BURST_EDITS = 1000;
-const DOMAIN = new TextEncoder().encode('weft/change/v1');
 const WARMUP_LOADS = 20;
 
 interface Edit {
@@ -163,74 +154,50 @@ interface Keys {
   publicKey: webcrypto.CryptoKey;
 }
 
-function digest(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const msg = new Uint8Array(DOMAIN.length + bytes.length);
-  msg.set(DOMAIN);
-  msg.set(bytes, DOMAIN.length);
-  const out = new Uint8Array(32);
-  out.set(sha256(msg));
-  return out;
-}
-
 /**
- * Folds the trace into signed changes and ingests them on a second replica, as a pipeline: the
- * sender signs each change asynchronously as its burst closes (signing never blocks typing), the
- * receiver verifies each as soon as its signature exists (WebCrypto runs on worker threads, so
- * verifications overlap) and applies changes strictly in order.
- * TODO(engine): switch this stand-in to `replica.change` (create + sign) on the sender and
- * `replica.ingest` (verify + apply) on the receiver once the change/replica layer lands.
+ * The signed path through the engine: the trace is typed into `replica.editText()` on a sender,
+ * whose edit folder closes bursts by the trace's own timestamps (250 ms or 1,000 edits); each
+ * burst is signed as one change (never on the typing path) and a receiver ingests it with full
+ * verification as soon as it is committed, committing in order (`prepareIngest` /
+ * `commitPrepared`, as a sync session does). Timed from the first keystroke until the receiver
+ * holds the final text.
  */
-async function weftSigned(edits: readonly Edit[], keys: Keys, end: string): Promise<{ ms: number; changes: number }> {
-  const subtle = globalThis.crypto.subtle;
-  const t0 = performance.now();
-  const sender = new Text();
-  const receiver = new Text();
-  let lastSeq = 0;
-  let changes = 0;
+async function weftSigned(edits: readonly Edit[], _keys: Keys, end: string): Promise<{ ms: number; changes: number }> {
   let now = 0;
-  const pending: { timer: { at: number; cb: () => void } | null } = { timer: null };
-  let applied: Promise<void> = Promise.resolve();
-  const ship = (burst: Burst<string>): void => {
-    const bytes = encode({ v: 1, author: AUTHOR, seq: burst.seq, ops: burst.edits.map((e) => e.op) });
-    const signed = subtle.sign('Ed25519', keys.privateKey, digest(bytes));
-    // Receiver: verify (hash recomputed from the bytes), then apply after every earlier change.
-    const verified = signed.then((sig) => subtle.verify('Ed25519', keys.publicKey, sig, digest(bytes)));
-    applied = Promise.all([applied, verified]).then(([, ok]) => {
-      if (!ok) throw new Error('bad signature');
-      const change = decode(bytes) as { seq: number; ops: SeqOp[] };
-      let k = 0;
-      for (const op of change.ops) {
-        receiver.apply(op, AUTHOR, change.seq * CHANGE_STRIDE + k);
-        k += insertCount(op);
-      }
-      changes++;
-    });
-  };
-  const folder = new EditFolder<string>({
-    agent: AUTHOR,
-    nextSeq: () => lastSeq + 1,
-    flush: (burst) => {
-      lastSeq = burst.seq;
-      ship(burst);
-    },
-    maxDelayMs: BURST_MS,
-    maxOps: BURST_EDITS,
-    timer: {
-      set: (cb, ms) => (pending.timer = { at: now + ms, cb }),
-      clear: () => (pending.timer = null),
+  let timer: { at: number; cb: () => void } | null = null;
+  const sender = await createReplica({
+    identity: await generateIdentity(),
+    create: { name: 'trace' },
+    durability: 'relaxed',
+    editing: {
+      maxDelayMs: BURST_MS,
+      maxOps: BURST_EDITS,
+      timer: { set: (cb, ms) => (timer = { at: now + ms, cb }), clear: () => (timer = null) },
     },
   });
+  const receiver = await createReplica({ identity: await generateIdentity(), db: sender.dbId, durability: 'relaxed' });
+  await receiver.ingestMany(sender.changes().map((e) => e.sc.bytes));
+  let changes = 0;
+  let applied: Promise<unknown> = Promise.resolve();
+  sender.onCommit((ev) => {
+    const batch = ev.stored.map((h) => sender.getChange(h)!.sc.bytes);
+    changes += batch.length;
+    const prepared = receiver.prepareIngest(batch);
+    applied = applied.then(() => receiver.commitPrepared(prepared));
+  });
+  const t0 = performance.now();
+  const text = sender.editText('docs', 'd', 'body');
   for (const e of edits) {
     now = e.time;
-    const due = pending.timer;
+    const due = timer as { at: number; cb: () => void } | null;
     if (due !== null && due.at <= now) due.cb();
-    if (e.del > 0) folder.delete('t', sender, e.pos, e.del);
-    if (e.ins !== '') folder.insert('t', sender, e.pos, e.ins);
+    if (e.del > 0) text.delete(e.pos, e.del);
+    if (e.ins !== '') text.insert(e.pos, e.ins);
   }
-  folder.flush();
+  await sender.flush();
   await applied;
   const ms = performance.now() - t0;
-  if (receiver.toString() !== end || sender.toString() !== end) throw new Error('signed replay diverged');
+  if (receiver.get('docs', 'd')?.body !== end || text.toString() !== end) throw new Error('signed replay diverged');
   return { ms, changes };
 }
 
