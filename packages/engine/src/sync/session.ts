@@ -71,6 +71,14 @@ const defaultScheduler: Scheduler = (ms, cb) => {
   return () => host.clearTimeout(h);
 };
 
+/**
+ * Compaction keeps only a stub of a pruned change (no body): it cannot be sent, and a peer that
+ * lacks it is served the snapshot instead (snapshot/compact.ts).
+ */
+function sendable(e: LogEntry): boolean {
+  return e.covered !== 'pruned';
+}
+
 /** True when the peer has acknowledged `h` already (its vv covers the change's seq). */
 function peerHas(replica: Replica, h: ChangeHash, ack: VersionVector): boolean {
   const c = replica.getChange(h)?.sc.change;
@@ -306,7 +314,7 @@ export class SyncSession {
     const heads = new Set(m.heads);
     this.outbox = this.replica.internals.log
       .missingFor(m.vv)
-      .filter((e) => !heads.has(e.sc.hash) && !this.inFlight.has(e.sc.hash));
+      .filter((e) => sendable(e) && !heads.has(e.sc.hash) && !this.inFlight.has(e.sc.hash));
     this.queued = new Set(this.outbox.map((e) => e.sc.hash));
     this.sentDone = false;
     if (!m.reply) this.sendHello(true);
@@ -369,7 +377,7 @@ export class SyncSession {
     const front: LogEntry[] = [];
     for (const h of hashes) {
       const e = this.replica.getChange(h);
-      if (e !== undefined && !this.queued.has(h)) front.push(e);
+      if (e !== undefined && sendable(e) && !this.queued.has(h)) front.push(e);
     }
     this.outbox = [...front, ...this.outbox];
     for (const e of front) this.queued.add(e.sc.hash);
@@ -385,7 +393,7 @@ export class SyncSession {
       if (this.inFlight.has(h) || this.queued.has(h)) continue;
       if (peerHas(this.replica, h, this.peerAck)) continue;
       const entry = this.replica.getChange(h);
-      if (entry === undefined) continue;
+      if (entry === undefined || !sendable(entry)) continue;
       this.outbox.push(entry);
       this.queued.add(h);
       added = true;
