@@ -47,6 +47,9 @@ export function defineStorageFailureTests(
       await expectWeftError(db.scan('docs', { limit: -1 }), 'E_INVALID_ARGUMENT');
     });
 
+    // Skipped for adapters that cannot be filled on demand: real IndexedDB in Chromium offers no
+    // quota override from inside the page. Such adapters test E_QUOTA with a simulated full
+    // backend in their own suite (indexeddb-storage.test.ts does).
     it.skipIf(options.supportsQuota !== true)(
       'rejects a batch over quota with E_QUOTA and writes none of it',
       async () => {
