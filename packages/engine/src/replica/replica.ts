@@ -1,105 +1,38 @@
 /**
- * `createReplica`: the engine's public entry point. One replica is one user's copy of one
- * database: a signed change log, the documents derived from it, and sync with peers.
+ * The Replica: one user's copy of one database — a signed change log, the documents derived
+ * from it, and sync with peers. Open one with `createReplica` (open-replica.ts).
  */
 import { WeftError } from '../errors.ts';
 import { randomBytes } from '../host.ts';
-import type { ChangeHash, DbId, DocId } from '../ids.ts';
+import type { ChangeHash, DbId } from '../ids.ts';
 import type { CanonicalValue } from '../encoding/canonical.ts';
-import { DEFAULT_MAX_DRIFT_MS, HlcClock, type WallClock } from '../clock/hlc.ts';
-import { DEFAULT_CHANGE_LIMITS, type Change, type ChangeLimits, type SignedChange } from '../change/change.ts';
-import { createGenesis, parseChange, signChange, verifyChange } from '../change/sign.ts';
+import { type Change, type ChangeLimits, type SignedChange } from '../change/change.ts';
+import { parseChange, signChange, verifyChange } from '../change/sign.ts';
 import type { Ed25519Port } from '../crypto/crypto-port.ts';
 import type { Identity } from '../crypto/identity.ts';
-import { defaultEd25519 } from '../crypto/identity.ts';
-import { DEFAULT_PENDING_LIMITS, PendingBuffer, type PendingLimits } from '../log/pending-buffer.ts';
 import type { EquivocationProof, LogEntry, VersionVector } from '../log/change-log.ts';
-import type { StorageAdapter } from '../storage/storage-port.ts';
-import { createMemoryStorage } from '../storage/memory-storage.ts';
-import { docKey, type DocState, type SequenceHooks } from '../crdt/doc-state.ts';
-import { ReplicaCore, type IngestResult } from './core.ts';
+import { docKey, type DocState } from '../crdt/doc-state.ts';
+import type { ReplicaCore } from './core.ts';
+import { type IngestResult } from './core.ts';
 import { Transaction } from './transaction.ts';
-import { decodeChangeRecord, loadDocs, metaKey, putMeta } from './replica-store.ts';
-import { decode } from '../encoding/canonical.ts';
 import type { CommitListener } from './effects.ts';
-import type { ChangeValidator } from './validator.ts';
 import type { CommitExtension } from './extension.ts';
-import type { Schema } from '../schema/schema.ts';
-import { schemaValidator } from '../schema/schema-validator.ts';
-import { sequenceHooks } from './sequence-hooks.ts';
-import { SequenceEditing, type EditingOptions, type ListHandle, type TextHandle } from './sequence-editing.ts';
+import { SequenceEditing, type ListHandle, type TextHandle } from './sequence-editing.ts';
 import { SEQ_ID_SPACE } from './materializer.ts';
 import { Mutex, Semaphore } from './concurrency.ts';
 import { SyncSession, type SyncOptions } from '../sync/session.ts';
 import type { Transport } from '../sync/transport.ts';
-import { queriesOf, setupQueries } from '../query/replica-queries.ts';
+import { queriesOf } from '../query/replica-queries.ts';
 import type { QueryBuilder } from '../query/query-builder.ts';
 import type { Query } from '../query/query-spec.ts';
 import type { LiveDiff } from '../query/live-query.ts';
-import type { IndexDefinition } from '../query/sorted-index.ts';
-import { attachEventLog, closeEventLog, openEventStream } from '../events/replica-events.ts';
-import type { EventLogOptions } from '../events/event-log.ts';
+import { closeEventLog, openEventStream } from '../events/replica-events.ts';
 import type { EventStream, EventsOptions } from '../events/event-stream.ts';
-import { loadSnapshotBase } from '../snapshot/snapshot-store.ts';
-import { bootstrapReplicaStorage } from '../snapshot/bootstrap.ts';
-import type { SnapshotTrust } from '../snapshot/verify-snapshot.ts';
+import { loadCore } from './open-replica.ts';
+import type { DocValue, IngestInput, PreparedBatch, ReplicaOptions } from './replica-options.ts';
 
-/** Options for {@link createReplica}. */
-export interface ReplicaOptions {
-  /** The local user's signing identity. */
-  readonly identity: Identity;
-  /** Where the replica persists; defaults to memory. */
-  readonly storage?: StorageAdapter;
-  /** Open or join this database. Omit with `create` to make a new one. */
-  readonly db?: DbId;
-  /** Create a new database (this identity becomes its root of authority). */
-  readonly create?: { readonly name: string };
-  /** Ed25519 implementation; defaults to WebCrypto with the @noble/curves fallback. */
-  readonly ed25519?: Ed25519Port;
-  /** Wall clock for the HLC (tests inject one). */
-  readonly wallClock?: WallClock;
-  /** Remote HLCs further ahead than this are clamped (default 24 h). */
-  readonly maxDriftMs?: number;
-  readonly limits?: Partial<ChangeLimits>;
-  readonly pendingLimits?: Partial<PendingLimits>;
-  /** Sequence CRDT hooks for text and list fields. */
-  readonly sequence?: SequenceHooks;
-  /** Schema and permission checks (ingest steps 7-8). */
-  readonly validator?: ChangeValidator;
-  /** Storage durability for commits (default strict: commits may be acknowledged to peers). */
-  readonly durability?: 'strict' | 'relaxed';
-  /** Signature checks in flight at once during ingest. */
-  readonly verifyConcurrency?: number;
-  /** Burst folding for text and list edits. */
-  readonly editing?: EditingOptions;
-  /** Randomness port (genesis nonce, new doc ids); defaults to crypto.getRandomValues. */
-  readonly random?: (n: number) => Uint8Array;
-  /** Secondary indexes (until the schema declares them): maintained per batch, persisted. */
-  readonly indexes?: readonly IndexDefinition[];
-  /**
-   * The schema: validation, permission rules and indexes, enforced on every change (its
-   * validator and index definitions are used unless `validator`/`indexes` are given).
-   */
-  readonly schema?: Schema;
-  /** The persisted effect log behind {@link Replica.events} (retention). */
-  readonly events?: EventLogOptions;
-  /** On empty storage, start from this signed snapshot plus later changes (snapshot/bootstrap.ts). */
-  readonly snapshot?: Uint8Array;
-  /** Whose snapshots to believe; default the creator of `db` (snapshot/verify-snapshot.ts). */
-  readonly snapshotTrust?: SnapshotTrust;
-}
-
-/** A document as returned by reads: its id plus its visible fields. */
-export type DocValue = { readonly id: DocId } & { readonly [field: string]: CanonicalValue };
-
-/** One input to {@link Replica.ingestMany}: wire bytes, optionally with the hash they must have. */
-export type IngestInput = Uint8Array | { readonly bytes: Uint8Array; readonly hash?: ChangeHash };
-
-/** A batch after ingest steps 1-4, ready to commit. */
-export interface PreparedBatch {
-  readonly results: (IngestResult | undefined)[];
-  readonly verified: readonly { readonly i: number; readonly sc: SignedChange }[];
-}
+export { createReplica } from './open-replica.ts';
+export type { DocValue, IngestInput, PreparedBatch, ReplicaOptions } from './replica-options.ts';
 
 /** A replica of one database. Create with {@link createReplica}. */
 export class Replica {
@@ -449,110 +382,4 @@ export class Replica {
     this.check();
     return queriesOf(this).subscribe(query, onDiff);
   }
-}
-
-/** Fills `validator` and `indexes` from `schema` when the caller didn't give them. */
-function withSchema(options: ReplicaOptions): ReplicaOptions {
-  const { schema } = options;
-  if (schema === undefined) return options;
-  return {
-    ...options,
-    validator: options.validator ?? schemaValidator(schema),
-    indexes: options.indexes ?? schema.indexDefinitions(),
-  };
-}
-
-function makeCore(options: ReplicaOptions, dbId: DbId, storage: StorageAdapter): ReplicaCore {
-  const clock = new HlcClock(options.wallClock ?? (() => Date.now()), options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS);
-  const pending = new PendingBuffer({ ...DEFAULT_PENDING_LIMITS, ...options.pendingLimits });
-  return new ReplicaCore(
-    dbId,
-    storage,
-    clock,
-    pending,
-    options.validator,
-    options.sequence ?? sequenceHooks,
-    options.durability ?? 'strict',
-  );
-}
-
-async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<ReplicaCore> {
-  const storage = options.storage!;
-  const core = makeCore(options, dbId, storage);
-  const limits = { ...DEFAULT_CHANGE_LIMITS, ...options.limits };
-  // Covered changes first, as DAG stubs: stored records may depend on them.
-  await loadSnapshotBase(storage, core);
-  const records = (await storage.scan('changes')).map((e) => decodeChangeRecord(e.value));
-  records.sort((a, b) => a.order - b.order);
-  for (const r of records) {
-    // Local storage is trusted: parse without re-verifying signatures, and don't re-apply ops.
-    const sc = parseChange(r.bytes, limits);
-    core.log.add(sc, r.status, r.reason, r.order);
-    core.state.index(sc);
-    if (r.status === 'applied') core.clock.observe(sc.change.hlc);
-  }
-  for (const doc of await loadDocs(storage, options.sequence ?? sequenceHooks))
-    core.state.docs.set(docKey(doc.c, doc.d), doc);
-  const clockRaw = await storage.get('meta', metaKey('clock'));
-  if (clockRaw !== undefined) {
-    const [ms, c] = decode(clockRaw) as [number, number];
-    core.clock.observe({ ms, c });
-  }
-  return core;
-}
-
-/**
- * Opens a replica: reopens the database found in `storage`, joins `db` (empty until synced), or
- * creates a new database when `create` is given.
- */
-export async function createReplica(input: ReplicaOptions): Promise<Replica> {
-  const options = withSchema(input);
-  const storage = options.storage ?? createMemoryStorage();
-  const opts: ReplicaOptions = { ...options, storage };
-  const port = options.ed25519 ?? (await defaultEd25519());
-  const limits = { ...DEFAULT_CHANGE_LIMITS, ...options.limits };
-  let storedDb = await storage.get('meta', metaKey('db'));
-  if (storedDb === undefined && options.snapshot !== undefined)
-    storedDb = await bootstrapReplicaStorage(storage, { ...options, snapshot: options.snapshot }, port);
-  let dbId: DbId;
-  if (storedDb !== undefined) {
-    dbId = decode(storedDb) as DbId;
-    if (options.db !== undefined && options.db !== dbId)
-      throw new WeftError('E_WRONG_DB', `storage holds database ${dbId}, not ${options.db}`);
-    const core = await loadCore(opts, dbId);
-    const replica = new Replica(opts, options.identity, dbId, port, limits, core);
-    core.reload = () => replica.reload();
-    await setupQueries(replica, options.indexes);
-    await attachEventLog(replica, options.events);
-    return replica;
-  }
-  if (options.db !== undefined) {
-    dbId = options.db;
-    await storage.write([putMeta('db', dbId)]);
-    const core = makeCore(opts, dbId, storage);
-    const replica = new Replica(opts, options.identity, dbId, port, limits, core);
-    core.reload = () => replica.reload();
-    await setupQueries(replica, options.indexes);
-    await attachEventLog(replica, options.events);
-    return replica;
-  }
-  if (options.create === undefined)
-    throw new WeftError('E_INVALID_ARGUMENT', 'createReplica needs `db` to open or join, or `create`');
-  const clock = new HlcClock(options.wallClock ?? (() => Date.now()), options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS);
-  const { dbId: newId, genesis } = await createGenesis(options.identity, {
-    name: options.create.name,
-    hlc: clock.now(),
-    nonce: (options.random ?? randomBytes)(16),
-    schema: options.validator?.schemaHash ?? null,
-  });
-  await storage.write([putMeta('db', newId)]);
-  const core = makeCore(opts, newId, storage);
-  core.clock.observe(clock.latest);
-  const replica = new Replica(opts, options.identity, newId, port, limits, core);
-  core.reload = () => replica.reload();
-  const [r] = await core.commit([genesis], true);
-  if (r!.status !== 'applied') throw new WeftError(r!.code ?? 'E_INTERNAL', 'genesis not applied');
-  await setupQueries(replica, options.indexes);
-  await attachEventLog(replica, options.events);
-  return replica;
 }

@@ -1,0 +1,132 @@
+/**
+ * Opening a replica: reopen the database found in storage (a cold start reads change records
+ * and doc states; no op is re-applied), join one, create one, or start from a snapshot.
+ */
+import { WeftError } from '../errors.ts';
+import { randomBytes } from '../host.ts';
+import type { DbId } from '../ids.ts';
+import { decode } from '../encoding/canonical.ts';
+import { DEFAULT_MAX_DRIFT_MS, HlcClock } from '../clock/hlc.ts';
+import { DEFAULT_CHANGE_LIMITS } from '../change/change.ts';
+import { createGenesis, parseChange } from '../change/sign.ts';
+import { defaultEd25519 } from '../crypto/identity.ts';
+import { DEFAULT_PENDING_LIMITS, PendingBuffer } from '../log/pending-buffer.ts';
+import type { StorageAdapter } from '../storage/storage-port.ts';
+import { createMemoryStorage } from '../storage/memory-storage.ts';
+import { docKey } from '../crdt/doc-state.ts';
+import { ReplicaCore } from './core.ts';
+import { decodeChangeRecord, loadDocs, metaKey, putMeta } from './replica-store.ts';
+import { schemaValidator } from '../schema/schema-validator.ts';
+import { sequenceHooks } from './sequence-hooks.ts';
+import { setupQueries } from '../query/replica-queries.ts';
+import { attachEventLog } from '../events/replica-events.ts';
+import { loadSnapshotBase } from '../snapshot/snapshot-store.ts';
+import { bootstrapReplicaStorage } from '../snapshot/bootstrap.ts';
+import { Replica } from './replica.ts';
+import type { ReplicaOptions } from './replica-options.ts';
+
+/** Fills `validator` and `indexes` from `schema` when the caller didn't give them. */
+function withSchema(options: ReplicaOptions): ReplicaOptions {
+  const { schema } = options;
+  if (schema === undefined) return options;
+  return {
+    ...options,
+    validator: options.validator ?? schemaValidator(schema),
+    indexes: options.indexes ?? schema.indexDefinitions(),
+  };
+}
+
+function makeCore(options: ReplicaOptions, dbId: DbId, storage: StorageAdapter): ReplicaCore {
+  const clock = new HlcClock(options.wallClock ?? (() => Date.now()), options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS);
+  const pending = new PendingBuffer({ ...DEFAULT_PENDING_LIMITS, ...options.pendingLimits });
+  return new ReplicaCore(
+    dbId,
+    storage,
+    clock,
+    pending,
+    options.validator,
+    options.sequence ?? sequenceHooks,
+    options.durability ?? 'strict',
+  );
+}
+
+export async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<ReplicaCore> {
+  const storage = options.storage!;
+  const core = makeCore(options, dbId, storage);
+  const limits = { ...DEFAULT_CHANGE_LIMITS, ...options.limits };
+  // Covered changes first, as DAG stubs: stored records may depend on them.
+  await loadSnapshotBase(storage, core);
+  const records = (await storage.scan('changes')).map((e) => decodeChangeRecord(e.value));
+  records.sort((a, b) => a.order - b.order);
+  for (const r of records) {
+    // Local storage is trusted: parse without re-verifying signatures, and don't re-apply ops.
+    const sc = parseChange(r.bytes, limits);
+    core.log.add(sc, r.status, r.reason, r.order);
+    core.state.index(sc);
+    if (r.status === 'applied') core.clock.observe(sc.change.hlc);
+  }
+  for (const doc of await loadDocs(storage, options.sequence ?? sequenceHooks))
+    core.state.docs.set(docKey(doc.c, doc.d), doc);
+  const clockRaw = await storage.get('meta', metaKey('clock'));
+  if (clockRaw !== undefined) {
+    const [ms, c] = decode(clockRaw) as [number, number];
+    core.clock.observe({ ms, c });
+  }
+  return core;
+}
+
+/**
+ * Opens a replica: reopens the database found in `storage`, joins `db` (empty until synced), or
+ * creates a new database when `create` is given.
+ */
+export async function createReplica(input: ReplicaOptions): Promise<Replica> {
+  const options = withSchema(input);
+  const storage = options.storage ?? createMemoryStorage();
+  const opts: ReplicaOptions = { ...options, storage };
+  const port = options.ed25519 ?? (await defaultEd25519());
+  const limits = { ...DEFAULT_CHANGE_LIMITS, ...options.limits };
+  let storedDb = await storage.get('meta', metaKey('db'));
+  if (storedDb === undefined && options.snapshot !== undefined)
+    storedDb = await bootstrapReplicaStorage(storage, { ...options, snapshot: options.snapshot }, port);
+  let dbId: DbId;
+  if (storedDb !== undefined) {
+    dbId = decode(storedDb) as DbId;
+    if (options.db !== undefined && options.db !== dbId)
+      throw new WeftError('E_WRONG_DB', `storage holds database ${dbId}, not ${options.db}`);
+    const core = await loadCore(opts, dbId);
+    const replica = new Replica(opts, options.identity, dbId, port, limits, core);
+    core.reload = () => replica.reload();
+    await setupQueries(replica, options.indexes);
+    await attachEventLog(replica, options.events);
+    return replica;
+  }
+  if (options.db !== undefined) {
+    dbId = options.db;
+    await storage.write([putMeta('db', dbId)]);
+    const core = makeCore(opts, dbId, storage);
+    const replica = new Replica(opts, options.identity, dbId, port, limits, core);
+    core.reload = () => replica.reload();
+    await setupQueries(replica, options.indexes);
+    await attachEventLog(replica, options.events);
+    return replica;
+  }
+  if (options.create === undefined)
+    throw new WeftError('E_INVALID_ARGUMENT', 'createReplica needs `db` to open or join, or `create`');
+  const clock = new HlcClock(options.wallClock ?? (() => Date.now()), options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS);
+  const { dbId: newId, genesis } = await createGenesis(options.identity, {
+    name: options.create.name,
+    hlc: clock.now(),
+    nonce: (options.random ?? randomBytes)(16),
+    schema: options.validator?.schemaHash ?? null,
+  });
+  await storage.write([putMeta('db', newId)]);
+  const core = makeCore(opts, newId, storage);
+  core.clock.observe(clock.latest);
+  const replica = new Replica(opts, options.identity, newId, port, limits, core);
+  core.reload = () => replica.reload();
+  const [r] = await core.commit([genesis], true);
+  if (r!.status !== 'applied') throw new WeftError(r!.code ?? 'E_INTERNAL', 'genesis not applied');
+  await setupQueries(replica, options.indexes);
+  await attachEventLog(replica, options.events);
+  return replica;
+}
