@@ -125,9 +125,4 @@ export class CausalIndex {
     this.first.set(key, { len: touching.length, epoch: this.log.statusEpoch, first: best });
     return best;
   }
-
-  /** True when neither change is in the other's past. */
-  concurrent(a: ChangeHash, b: ChangeHash): boolean {
-    return a !== b && !this.inPast(a, b) && !this.inPast(b, a);
-  }
 }

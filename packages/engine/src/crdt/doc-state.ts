@@ -69,8 +69,6 @@ export interface SequenceHooks {
   value(state: unknown): CanonicalValue;
   encode(state: unknown): Uint8Array;
   decode(bytes: Uint8Array): unknown;
-  /** Checks a payload without applying it; throws a WeftError when malformed. */
-  validate?(state: unknown, payload: CanonicalValue): void;
   /** Which kind a fresh field gets from its first payload. */
   kindOf(payload: CanonicalValue): 'text' | 'list';
 }

@@ -102,11 +102,6 @@ export class SequenceEditing {
     }));
   }
 
-  /** True while edits wait in an open or closed, uncommitted burst. */
-  get pending(): boolean {
-    return this.folder.pending > 0 || this.closed.length > 0;
-  }
-
   /** The live sequence of a field (for transactions), created empty when absent. */
   live(c: string, d: string, field: string, kind: 'text' | 'list'): Text | List {
     return this.field(c, d, field, kind).seq;
