@@ -40,7 +40,7 @@ export type { ChangeValidator, ValidationContext, Verdict } from './replica/vali
 export type { CommitExtension, BatchContext } from './replica/extension.ts';
 export type { Materializer } from './replica/materializer.ts';
 export type { Query, Predicate, ComparisonOp, OrderKey, IncludeSpec, Cursor } from './query/query-spec.ts';
-export { COMPARISON_OPS, checkQuery, emptyQuery } from './query/query-spec.ts';
+export { COMPARISON_OPS, checkQuery, parseQuery, emptyQuery } from './query/query-spec.ts';
 export { cmp, eq, ne, lt, lte, gt, gte, isIn, contains, startsWith, and, or, matches } from './query/predicate.ts';
 export {
   QueryBuilder,

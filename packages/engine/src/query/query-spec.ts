@@ -139,3 +139,27 @@ export function checkQuery(q: Query): void {
 export function emptyQuery(collection: string): Query {
   return { collection, where: null, orderBy: [], limit: null, offset: 0, after: null, include: [] };
 }
+
+const QUERY_KEYS = ['after', 'collection', 'include', 'limit', 'offset', 'orderBy', 'where'];
+
+/**
+ * Checks a query that arrived as untrusted plain data (from a tab or a peer): exactly the
+ * {@link Query} keys, canonical values only, then {@link checkQuery}. Anything malformed throws
+ * `E_INVALID_ARGUMENT`, never a TypeError.
+ */
+export function parseQuery(input: unknown): Query {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) bad('a query must be an object');
+  const keys = Object.keys(input).sort();
+  if (keys.length !== QUERY_KEYS.length || keys.some((k, i) => k !== QUERY_KEYS[i]))
+    bad(`a query has exactly the keys ${QUERY_KEYS.join(', ')}`);
+  const q = input as Query;
+  if (!Array.isArray(q.orderBy) || !Array.isArray(q.include)) bad('orderBy and include must be arrays');
+  try {
+    encode(q as unknown as CanonicalValue);
+    checkQuery(q);
+  } catch (err) {
+    if (err instanceof WeftError && err.code === 'E_INVALID_ARGUMENT') throw err;
+    bad(`malformed query (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return q;
+}

@@ -187,7 +187,7 @@ export class ReplicaCore {
     const heads = [...this.log.heads].sort().map((h) => fromHex(h));
     writes.push(putMeta('heads', heads));
     writes.push(putMeta('clock', [this.clock.latest.ms, this.clock.latest.c]));
-    const ctx: BatchContext = { effects, state: this.state, writes, local };
+    const ctx: BatchContext = { stored, effects, state: this.state, writes, local };
     for (const ext of this.extensions) ext.onBatch?.(ctx);
     try {
       await this.storage.write(writes, { durability: this.durability });

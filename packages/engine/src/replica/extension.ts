@@ -3,12 +3,15 @@
  * it (secondary indexes, the persisted event log). An extension sees the batch's effects and
  * the new state before the storage write, and may add writes to it.
  */
+import type { ChangeHash } from '../ids.ts';
 import type { StorageAdapter, WriteOp } from '../storage/storage-port.ts';
 import type { Effect } from './effects.ts';
 import type { Materializer } from './materializer.ts';
 
 /** What an extension sees of a batch about to be written. */
 export interface BatchContext {
+  /** Changes this batch stores, in order. */
+  readonly stored: readonly ChangeHash[];
   readonly effects: readonly Effect[];
   readonly state: Materializer;
   /** The batch's writes; append to them. */
