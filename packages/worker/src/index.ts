@@ -1,6 +1,35 @@
+/**
+ * @weft/worker: Weft's browser host. A SharedWorker (or, without one, a dedicated worker per
+ * tab with Web Locks leader election) runs the engine over IndexedDB; pages talk to it through
+ * comlink with {@link createClient}.
+ */
 export {
   openIndexedDbStorage,
   DEFAULT_JOURNAL_MIN_OPS,
   type IndexedDbStorage,
   type IndexedDbStorageOptions,
 } from './storage/indexeddb-storage.ts';
+export { createClient, WeftClient, specOf, type ClientOptions } from './client/weft-client.ts';
+export { QueryObserver, type QueryState, type LiveQueryHost } from './client/query-observer.ts';
+export { StatusObserver, INITIAL_STATUS } from './client/status-observer.ts';
+export {
+  connectHost,
+  connectSharedWorker,
+  connectDedicatedWorker,
+  linkEndpoint,
+  type HostLink,
+} from './client/host-link.ts';
+export { EngineHost, HostConnection, type EngineHostOptions, type PushFn } from './host/engine-host.ts';
+export { connectionApi, serveEndpoint } from './host/serve-endpoint.ts';
+export { IdentityStore } from './host/identity-store.ts';
+export { MutationLedger } from './host/mutation-ledger.ts';
+export {
+  IntentRecorder,
+  parseIntents,
+  replayIntents,
+  MAX_INTENTS,
+  type Intent,
+  type MutationTx,
+} from './protocol/intents.ts';
+export { encodeDiff, decodeDiff, applyDiff, type WireDiff } from './protocol/diff-codec.ts';
+export * from './protocol/host-api.ts';

@@ -1,0 +1,200 @@
+/**
+ * The page-side client: `createClient({ name, schema })` connects to the host (SharedWorker, or
+ * the dedicated-worker fallback), opens the database there and hands out mutations, one-shot
+ * queries and live query observers. Nothing here touches IndexedDB or keys: the host does.
+ *
+ * Invariants:
+ *  1. Every host error reaches the app as a {@link WeftError} with its code (host-api.ts).
+ *  2. One observer per distinct query per client, so components reading the same query share
+ *     one host subscription; an observer leaves the cache when its subscription stops.
+ *  3. A mutation's intents are recorded synchronously in the page; `fn` throwing rejects the
+ *     mutation before anything is sent.
+ */
+import {
+  WeftError,
+  encode,
+  encodeSchema,
+  toBase64Url,
+  type CanonicalValue,
+  type ChangeHash,
+  type Query,
+  type QueryBuilder,
+  type Row,
+  type Schema,
+  type SchemaShape,
+} from '@weft/engine';
+import { unwrap, type OpenResult, type Push } from '../protocol/host-api.ts';
+import { IntentRecorder, type MutationTx } from '../protocol/intents.ts';
+import { holdTabLock, newTabLock } from '../host/tab-lock.ts';
+import { connectHost, type HostLink } from './host-link.ts';
+import { QueryObserver, type LiveQueryHost } from './query-observer.ts';
+import { StatusObserver } from './status-observer.ts';
+
+/** Options for {@link createClient}. */
+export interface ClientOptions<S> {
+  /** Local database name. */
+  readonly name: string;
+  /** The app's schema (enforced by the host on every change). */
+  readonly schema?: S;
+  /** An exported identity (`weft-key-v1:…`) to sign with; default: this origin's own, created once. */
+  readonly identity?: string;
+  /** Join this database id when `name` is new here (an invite); default: create a new one. */
+  readonly db?: string;
+  /** The host to talk to; default {@link connectHost}. */
+  readonly link?: HostLink;
+}
+
+function randomId(): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/** The spec of a query or builder. */
+export function specOf(q: Query | QueryBuilder): Query {
+  return 'spec' in q ? q.spec : q;
+}
+
+/** A connected database. `S` is the schema type (`typeof schema`). */
+export class WeftClient<S = unknown> implements LiveQueryHost {
+  /** Resolves once the host has opened the database. */
+  readonly ready: Promise<OpenResult>;
+  private opened: OpenResult | undefined;
+  private readonly observers = new Map<string, QueryObserver>();
+  private readonly diffSinks = new Map<string, (bytes: Uint8Array) => void>();
+  /** Sync status and peers, kept current by the host. */
+  readonly status = new StatusObserver();
+  private readonly unlisten: () => void;
+  private nextSub = 0;
+  private readonly tabLock = newTabLock();
+  private closed = false;
+
+  constructor(
+    private readonly options: ClientOptions<S>,
+    readonly link: HostLink,
+  ) {
+    this.unlisten = link.onPush((p) => this.onPush(p));
+    this.ready = this.open();
+    // Unhandled-rejection noise is the app's to see through `ready` or the first call.
+    this.ready.catch(() => undefined);
+  }
+
+  private async open(): Promise<OpenResult> {
+    await holdTabLock(this.tabLock);
+    unwrap(await this.link.api.attach(this.tabLock));
+    const schema = this.options.schema as Schema<SchemaShape> | undefined;
+    const result = unwrap(
+      await this.link.api.open({
+        name: this.options.name,
+        schema: schema === undefined ? null : encodeSchema(schema),
+        identity: this.options.identity ?? null,
+        db: this.options.db ?? null,
+      }),
+    );
+    this.opened = result;
+    unwrap(await this.link.api.watchStatus(this.options.name));
+    return result;
+  }
+
+  private onPush(p: Push): void {
+    if (p.weft === 'diff') this.diffSinks.get(p.sub)?.(p.bytes);
+    else if (p.weft === 'status' && p.name === this.options.name) this.status.update(p.status);
+  }
+
+  private check(): void {
+    if (this.closed) throw new WeftError('E_CLOSED', 'client closed');
+  }
+
+  /** This database's id (after `ready`). */
+  get db(): string | undefined {
+    return this.opened?.db;
+  }
+
+  /** The signing author of this client (after `ready`). */
+  get author(): string | undefined {
+    return this.opened?.author;
+  }
+
+  /** The local database name. */
+  get name(): string {
+    return this.options.name;
+  }
+
+  /**
+   * Records `fn`'s writes and commits them as one signed change in the host. Resolves with the
+   * change hash once it is durably stored; rejects with the host's `WeftError` (e.g.
+   * `E_VALIDATION`, `E_PERMISSION`, `E_QUOTA`) and then nothing was written.
+   */
+  async mutate(fn: (tx: MutationTx<S>) => void): Promise<ChangeHash> {
+    this.check();
+    const rec = new IntentRecorder();
+    fn(rec.typed<S>());
+    await this.ready;
+    return unwrap(await this.link.api.mutate(this.options.name, randomId(), rec.intents));
+  }
+
+  /** Runs a query once. */
+  async query<T extends Row = Row>(q: Query | QueryBuilder): Promise<T[]> {
+    this.check();
+    await this.ready;
+    return unwrap(await this.link.api.query(this.options.name, specOf(q))) as T[];
+  }
+
+  /** The shared observer of a live query (invariant 2). */
+  watch<T extends Row = Row>(q: Query | QueryBuilder): QueryObserver<T> {
+    this.check();
+    const spec = specOf(q);
+    const key = toBase64Url(encode(spec as unknown as CanonicalValue));
+    let o = this.observers.get(key);
+    if (o === undefined) {
+      o = new QueryObserver(this, spec, () => this.observers.delete(key));
+      this.observers.set(key, o);
+    }
+    return o as unknown as QueryObserver<T>;
+  }
+
+  /** Host subscriptions open now (tests check StrictMode leaks with it). */
+  get liveCount(): number {
+    return this.diffSinks.size;
+  }
+
+  /** @internal LiveQueryHost */
+  newSubId(): string {
+    return `s${++this.nextSub}`;
+  }
+
+  /** @internal LiveQueryHost */
+  async startLive(sub: string, query: Query, onDiff: (bytes: Uint8Array) => void): Promise<void> {
+    this.diffSinks.set(sub, onDiff);
+    try {
+      await this.ready;
+      unwrap(await this.link.api.subscribe(this.options.name, sub, query));
+    } catch (err) {
+      this.diffSinks.delete(sub);
+      throw err;
+    }
+  }
+
+  /** @internal LiveQueryHost */
+  stopLive(sub: string): void {
+    if (!this.diffSinks.delete(sub) || this.closed) return;
+    void this.link.api.unsubscribe(sub).catch(() => undefined);
+  }
+
+  /** This user's identity as an exportable string (keep it secret). */
+  async exportIdentity(): Promise<string> {
+    await this.ready;
+    return unwrap(await this.link.api.exportIdentity());
+  }
+
+  /** Disconnects this tab's client (the host keeps running for other tabs). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unlisten();
+    this.link.close();
+  }
+}
+
+/** Connects to the host and opens database `options.name`. */
+export function createClient<S>(options: ClientOptions<S>): WeftClient<S> {
+  return new WeftClient(options, options.link ?? connectHost());
+}

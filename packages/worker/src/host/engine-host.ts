@@ -1,0 +1,277 @@
+/**
+ * The engine host: one replica per database name, shared by every connection (tab) of this
+ * worker. A SharedWorker serves each tab's port with one; in the fallback, the leader's
+ * dedicated worker serves its own tab and the forwarded followers with one.
+ *
+ * Invariants:
+ *  1. One replica per name per host, opened once; concurrent opens share the promise, and a
+ *     failed open is forgotten so the next open retries.
+ *  2. Mutations of a database run one at a time, each recorded in the mutation ledger in the
+ *     batch that stores its change (mutation-ledger.ts), so a retried id never signs twice.
+ *  3. Every connection's subscriptions end when the connection closes; a push to a closed
+ *     connection is dropped, never thrown into the engine.
+ *  4. Input from a tab is checked (query shape, intents, ids) before it reaches the engine, and
+ *     every failure reaches the tab as `WeftErrorData` with its code.
+ */
+import {
+  WeftError,
+  parseQuery,
+  createReplica,
+  decodeSchema,
+  queriesOf,
+  type ChangeHash,
+  type Identity,
+  type Query,
+  type Replica,
+  type Row,
+  type StorageAdapter,
+} from '@weft/engine';
+import { openIndexedDbStorage } from '../storage/indexeddb-storage.ts';
+import { encodeDiff } from '../protocol/diff-codec.ts';
+import { parseIntents, replayIntents, type Intent } from '../protocol/intents.ts';
+import {
+  toResult,
+  type HostApi,
+  type OpenRequest,
+  type OpenResult,
+  type Push,
+  type Result,
+  type SyncStatus,
+} from '../protocol/host-api.ts';
+import { IdentityStore } from './identity-store.ts';
+import { MutationLedger, checkMutationId } from './mutation-ledger.ts';
+
+/** Sends a push to one connection; `transfer` lists buffers it may move. */
+export type PushFn = (push: Push, transfer: Transferable[]) => void;
+
+/** Options for {@link EngineHost}. */
+export interface EngineHostOptions {
+  /** Opens the storage of database `name` (default: IndexedDB database `weft:<name>`). */
+  readonly openStorage?: (name: string) => Promise<StorageAdapter>;
+  /** Where the origin's identity lives. */
+  readonly identities?: IdentityStore;
+}
+
+interface OpenDb {
+  readonly name: string;
+  readonly replica: Replica;
+  readonly ledger: MutationLedger;
+  readonly result: OpenResult;
+  /** Tail of the mutation queue (invariant 2). */
+  queue: Promise<unknown>;
+  readonly statusWatchers: Set<PushFn>;
+  statusTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !NAME.test(name))
+    throw new WeftError('E_INVALID_ARGUMENT', 'a database name is 1-64 characters of [A-Za-z0-9_.-]');
+}
+
+/** Hosts replicas for any number of connections. */
+export class EngineHost {
+  private readonly dbs = new Map<string, Promise<OpenDb>>();
+  private readonly identities: IdentityStore;
+  private identity: Identity | undefined;
+
+  constructor(private readonly options: EngineHostOptions = {}) {
+    this.identities = options.identities ?? new IdentityStore();
+  }
+
+  /** A connection: the API one tab (or forwarded follower) calls, with its push channel. */
+  connect(push: PushFn): HostConnection {
+    return new HostConnection(this, push);
+  }
+
+  /** Opens (once) the database of `req.name` (invariant 1). */
+  open(req: OpenRequest): Promise<OpenDb> {
+    checkName(req.name);
+    let p = this.dbs.get(req.name);
+    if (p === undefined) {
+      p = this.openNew(req);
+      p.catch(() => this.dbs.delete(req.name));
+      this.dbs.set(req.name, p);
+    }
+    return p.then((db) => {
+      const schemaHash = req.schema === null ? null : decodeSchema(req.schema).hash;
+      if (schemaHash !== db.result.schemaHash)
+        throw new WeftError('E_SCHEMA', `database "${req.name}" is open with another schema; reload every tab`);
+      return db;
+    });
+  }
+
+  /** An open database, or `E_NOT_FOUND` when this connection never opened it. */
+  get(name: string): Promise<OpenDb> {
+    const p = this.dbs.get(name);
+    if (p === undefined) throw new WeftError('E_NOT_FOUND', `database "${name}" is not open`);
+    return p;
+  }
+
+  private async openNew(req: OpenRequest): Promise<OpenDb> {
+    const schema = req.schema === null ? undefined : decodeSchema(req.schema);
+    const identity = await this.identities.get(req.identity);
+    this.identity ??= identity;
+    const storage = await (this.options.openStorage ?? ((n) => openIndexedDbStorage(`weft:${n}`)))(req.name);
+    const replica = await createReplica({
+      identity,
+      storage,
+      ...(schema === undefined ? {} : { schema }),
+      ...(req.db === null ? { create: { name: req.name } } : { db: req.db as OpenResult['db'] }),
+    });
+    const ledger = new MutationLedger(storage);
+    await replica.use(ledger);
+    const db: OpenDb = {
+      name: req.name,
+      replica,
+      ledger,
+      result: { db: replica.dbId, author: replica.author as OpenResult['author'], schemaHash: schema?.hash ?? null },
+      queue: Promise.resolve(),
+      statusWatchers: new Set(),
+      statusTimer: undefined,
+    };
+    replica.onCommit(() => this.scheduleStatus(db));
+    return db;
+  }
+
+  /** Runs one mutation (invariant 2). */
+  mutate(db: OpenDb, mutationId: string, intents: readonly Intent[]): Promise<ChangeHash> {
+    const run = async (): Promise<ChangeHash> => {
+      const done = await db.ledger.lookup(mutationId);
+      if (done !== undefined) return done;
+      await db.replica.flush();
+      return db.ledger.record(mutationId, () => db.replica.change((tx) => replayIntents(tx, intents)));
+    };
+    const p = db.queue.then(run, run);
+    db.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  status(db: OpenDb): SyncStatus {
+    const vv = db.replica.versionVector();
+    return { state: 'local', changes: db.replica.changes().length, pending: vv[db.replica.author] ?? 0, peers: [] };
+  }
+
+  private scheduleStatus(db: OpenDb): void {
+    if (db.statusWatchers.size === 0 || db.statusTimer !== undefined) return;
+    db.statusTimer = setTimeout(() => {
+      db.statusTimer = undefined;
+      const status = this.status(db);
+      for (const push of db.statusWatchers) safePush(push, { weft: 'status', name: db.name, status }, []);
+    }, 50);
+  }
+
+  /** The identity of this host's replicas (the first one opened). */
+  async exportIdentity(): Promise<string> {
+    return this.identities.export(this.identity ?? (await this.identities.get()));
+  }
+
+  /** Closes every replica (tests; a worker normally just dies). */
+  async close(): Promise<void> {
+    const dbs = [...this.dbs.values()];
+    this.dbs.clear();
+    for (const p of dbs) await (await p.catch(() => undefined))?.replica.close();
+  }
+}
+
+function safePush(push: PushFn, msg: Push, transfer: Transferable[]): void {
+  try {
+    push(msg, transfer);
+  } catch {
+    // Invariant 3: a dead channel must not break the engine's commit path.
+  }
+}
+
+/** One connection's view of the host (the object comlink exposes). */
+export class HostConnection implements HostApi {
+  private readonly subs = new Map<string, () => void>();
+  private readonly watching = new Set<OpenDb>();
+  private closed = false;
+
+  constructor(
+    private readonly host: EngineHost,
+    private readonly push: PushFn,
+  ) {}
+
+  private checkOpen(): void {
+    if (this.closed) throw new WeftError('E_CLOSED', 'connection closed');
+  }
+
+  open(req: OpenRequest): Promise<Result<OpenResult>> {
+    return toResult(async () => {
+      this.checkOpen();
+      if (typeof req !== 'object' || req === null) throw new WeftError('E_INVALID_ARGUMENT', 'open needs a request');
+      return (await this.host.open(req)).result;
+    });
+  }
+
+  mutate(name: string, mutationId: string, intents: readonly Intent[]): Promise<Result<ChangeHash>> {
+    return toResult(async () => {
+      this.checkOpen();
+      checkMutationId(mutationId);
+      const parsed = parseIntents(intents);
+      return this.host.mutate(await this.host.get(name), mutationId, parsed);
+    });
+  }
+
+  query(name: string, query: Query): Promise<Result<Row[]>> {
+    return toResult(async () => {
+      this.checkOpen();
+      parseQuery(query);
+      return queriesOf((await this.host.get(name)).replica).run(query);
+    });
+  }
+
+  subscribe(name: string, sub: string, query: Query): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 64)
+        throw new WeftError('E_INVALID_ARGUMENT', 'a subscription id is 1-64 characters');
+      // Idempotent: a follower replaying its session after a failover may repeat a subscribe.
+      this.subs.get(sub)?.();
+      this.subs.delete(sub);
+      parseQuery(query);
+      const db = await this.host.get(name);
+      this.checkOpen();
+      const stop = db.replica.subscribe(query, (diff) => {
+        const bytes = encodeDiff(diff);
+        safePush(this.push, { weft: 'diff', sub, bytes }, [bytes.buffer as ArrayBuffer]);
+      });
+      this.subs.set(sub, stop);
+      return null;
+    });
+  }
+
+  unsubscribe(sub: string): Promise<Result<null>> {
+    return toResult(() => {
+      this.subs.get(sub)?.();
+      this.subs.delete(sub);
+      return null;
+    });
+  }
+
+  watchStatus(name: string): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const db = await this.host.get(name);
+      db.statusWatchers.add(this.push);
+      this.watching.add(db);
+      safePush(this.push, { weft: 'status', name, status: this.host.status(db) }, []);
+      return null;
+    });
+  }
+
+  exportIdentity(): Promise<Result<string>> {
+    return toResult(() => this.host.exportIdentity());
+  }
+
+  /** Ends every subscription of this connection (invariant 3). */
+  close(): void {
+    this.closed = true;
+    for (const stop of this.subs.values()) stop();
+    this.subs.clear();
+    for (const db of this.watching) db.statusWatchers.delete(this.push);
+    this.watching.clear();
+  }
+}

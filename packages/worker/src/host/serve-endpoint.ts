@@ -1,0 +1,35 @@
+/**
+ * Serves one tab's endpoint (a SharedWorker port, or a dedicated worker's scope) with comlink:
+ * the host API of one connection, plus `attach` for the tab's lifetime lock (tab-lock.ts).
+ */
+import { expose, type Endpoint } from 'comlink';
+import { toResult, type ConnectionApi, type HostApi } from '../protocol/host-api.ts';
+import { checkTabLock, whenTabGone } from './tab-lock.ts';
+
+/** Binds an API object's methods, so comlink can call them on a plain object. */
+export function connectionApi(api: HostApi, onGone: (tabLock: string) => void): ConnectionApi {
+  let attached = false;
+  return {
+    open: (r) => api.open(r),
+    mutate: (n, m, i) => api.mutate(n, m, i),
+    query: (n, q) => api.query(n, q),
+    subscribe: (n, s, q) => api.subscribe(n, s, q),
+    unsubscribe: (s) => api.unsubscribe(s),
+    watchStatus: (n) => api.watchStatus(n),
+    exportIdentity: () => api.exportIdentity(),
+    attach: (tabLock) =>
+      toResult(() => {
+        checkTabLock(tabLock);
+        if (!attached) {
+          attached = true;
+          whenTabGone(tabLock, () => onGone(tabLock));
+        }
+        return null;
+      }),
+  };
+}
+
+/** Exposes `api` on `endpoint`. */
+export function serveEndpoint(api: ConnectionApi, endpoint: Endpoint): void {
+  expose(api, endpoint);
+}

@@ -1,0 +1,139 @@
+/**
+ * What crosses the tab/worker boundary: the host API a tab calls through comlink, and the
+ * messages the host pushes back. Everything here is plain data; errors travel as
+ * {@link WeftErrorData} inside a {@link Result}, because comlink keeps only an error's message.
+ */
+import {
+  WeftError,
+  toWeftError,
+  type AuthorId,
+  type ChangeHash,
+  type DbId,
+  type Query,
+  type Row,
+  type WeftErrorData,
+} from '@weft/engine';
+import type { Intent } from './intents.ts';
+
+/** A call's outcome as plain data. */
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: WeftErrorData };
+
+/** Opening a database in the host. */
+export interface OpenRequest {
+  /** Local database name (one IndexedDB database per name). */
+  readonly name: string;
+  /** The app's schema, canonically encoded (`encodeSchema`), or null for none. */
+  readonly schema: Uint8Array | null;
+  /** An exported identity to use, or null for this origin's stored one (created on first use). */
+  readonly identity: string | null;
+  /** Join this database id when the name is new; null creates a new database. */
+  readonly db: string | null;
+}
+
+/** An open database, as a tab sees it. */
+export interface OpenResult {
+  readonly db: DbId;
+  readonly author: AuthorId;
+  readonly schemaHash: string | null;
+}
+
+/** One connected peer (filled in by the sync transports). */
+export interface PeerStatus {
+  readonly id: string;
+  readonly transport: 'webrtc' | 'relay';
+  readonly state: 'connecting' | 'syncing' | 'synced' | 'closed';
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Changes the peer has that we lack. */
+  readonly lag: number;
+}
+
+/** A database's sync state. */
+export interface SyncStatus {
+  /** `local` while no transport is configured; `online`/`offline` once sync runs. */
+  readonly state: 'local' | 'online' | 'offline';
+  /** Changes in the log. */
+  readonly changes: number;
+  /** Local changes no peer has acknowledged yet. */
+  readonly pending: number;
+  readonly peers: readonly PeerStatus[];
+}
+
+/** The per-connection API the host exposes. */
+export interface HostApi {
+  open(req: OpenRequest): Promise<Result<OpenResult>>;
+  /** Replays `intents` as one signed change; a repeated `mutationId` returns the first hash. */
+  mutate(name: string, mutationId: string, intents: readonly Intent[]): Promise<Result<ChangeHash>>;
+  query(name: string, query: Query): Promise<Result<Row[]>>;
+  /** Starts a live query; diffs arrive as {@link DiffPush} messages tagged `sub`. */
+  subscribe(name: string, sub: string, query: Query): Promise<Result<null>>;
+  unsubscribe(sub: string): Promise<Result<null>>;
+  /** Starts status pushes for `name` ({@link StatusPush}); the first comes at once. */
+  watchStatus(name: string): Promise<Result<null>>;
+  exportIdentity(): Promise<Result<string>>;
+}
+
+/**
+ * What a tab's endpoint exposes: the host API plus `attach`, which names the Web Lock the tab
+ * holds for its lifetime. The host waits on that lock and, when it is granted (the tab is
+ * gone), ends the connection's subscriptions; MessagePorts have no reliable close event.
+ */
+export interface ConnectionApi extends HostApi {
+  attach(tabLock: string): Promise<Result<null>>;
+}
+
+/** The methods a forwarded request may name. */
+export const HOST_METHODS = [
+  'open',
+  'mutate',
+  'query',
+  'subscribe',
+  'unsubscribe',
+  'watchStatus',
+  'exportIdentity',
+] as const satisfies readonly (keyof HostApi)[];
+
+/** A live query diff, encoded by diff-codec.ts (transferred when the channel allows). */
+export interface DiffPush {
+  readonly weft: 'diff';
+  readonly sub: string;
+  readonly bytes: Uint8Array;
+}
+
+/** A sync status update. */
+export interface StatusPush {
+  readonly weft: 'status';
+  readonly name: string;
+  readonly status: SyncStatus;
+}
+
+/** A subscription the host ended (its database failed or closed). */
+export interface SubErrorPush {
+  readonly weft: 'subError';
+  readonly sub: string;
+  readonly error: WeftErrorData;
+}
+
+/** Anything the host pushes. */
+export type Push = DiffPush | StatusPush | SubErrorPush;
+
+/** True for a message that is a host push (pushes share the channel with comlink). */
+export function isPush(x: unknown): x is Push {
+  return typeof x === 'object' && x !== null && typeof (x as { weft?: unknown }).weft === 'string';
+}
+
+/** Wraps a value or a thrown error as a {@link Result}. */
+export async function toResult<T>(fn: () => Promise<T> | T): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    return { ok: false, error: toWeftError(err).toData() };
+  }
+}
+
+/** The value of a {@link Result}, or its error rebuilt as a {@link WeftError}. */
+export function unwrap<T>(r: Result<T>): T {
+  if (r.ok) return r.value;
+  throw WeftError.fromData(r.error);
+}
