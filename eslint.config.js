@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'test-results/**', 'playwright-report/**', '.prof/**'] },
@@ -36,6 +37,23 @@ export default tseslint.config(
         },
       ],
       'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer', 'indexedDB', 'navigator'],
+    },
+  },
+  {
+    // Hooks rules wherever React is used.
+    files: ['packages/react/**/*.{ts,tsx}', 'packages/devtools/**/*.{ts,tsx}', 'examples/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  {
+    // The worker and React packages are browser code, never Node; dependencies point one way.
+    files: ['packages/worker/src/**/*.ts'],
+    ignores: ['packages/worker/src/**/*.test.ts', 'packages/worker/src/**/*.test-*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['react', 'react-dom'], patterns: ['node:*', '@weft/react*', '@weft/devtools*', '@weft/relay*'] },
+      ],
     },
   },
 );

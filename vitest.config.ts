@@ -1,7 +1,7 @@
 import { playwright } from '@vitest/browser-playwright';
 import { configDefaults, defineConfig } from 'vitest/config';
 
-const BROWSER_TESTS = 'packages/*/src/**/*.browser.test.ts';
+const BROWSER_TESTS = 'packages/*/src/**/*.browser.test.{ts,tsx}';
 
 export default defineConfig({
   test: {

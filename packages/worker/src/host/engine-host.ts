@@ -194,6 +194,11 @@ export class HostConnection implements HostApi {
     private readonly push: PushFn,
   ) {}
 
+  /** Live queries open on this connection. */
+  get liveCount(): number {
+    return this.subs.size;
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new WeftError('E_CLOSED', 'connection closed');
   }
