@@ -12,8 +12,10 @@
  *  4. A diff that does not fit (a replay after a leader failover, say) triggers a fresh
  *     subscribe, whose initial diff replaces the result.
  */
-import { toWeftError, type Query, type Row, type WeftError } from '@weft/engine';
+import { toWeftError, valuesEqual, type Query, type Row, type WeftError } from '@weft/engine';
 import { applyDiff, decodeDiff } from '../protocol/diff-codec.ts';
+import type { Intent } from '../protocol/intents.ts';
+import { overlay } from './optimistic.ts';
 
 /** What an observer reports. */
 export interface QueryState<T> {
@@ -28,6 +30,8 @@ export interface LiveQueryHost {
   startLive(sub: string, query: Query, onDiff: (bytes: Uint8Array) => void): Promise<void>;
   stopLive(sub: string): void;
   newSubId(): string;
+  /** Intents of this tab's mutations not yet settled, oldest first (optimistic.ts). */
+  pendingIntents(): readonly Intent[];
 }
 
 const LOADING: QueryState<never> = Object.freeze({ data: undefined, status: 'loading', error: undefined });
@@ -35,6 +39,8 @@ const LOADING: QueryState<never> = Object.freeze({ data: undefined, status: 'loa
 /** One live query's observer. */
 export class QueryObserver<T extends Row = Row> {
   private state: QueryState<T> = LOADING;
+  /** The host's result; `state.data` is it plus the optimistic overlay. */
+  private base: readonly Row[] | undefined;
   private readonly listeners = new Set<() => void>();
   private sub: string | undefined;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
@@ -107,11 +113,34 @@ export class QueryObserver<T extends Row = Row> {
       });
   }
 
+  /** Recomputes the visible result after the tab's pending mutations changed. */
+  refresh(): void {
+    if (this.base === undefined || this.state.status !== 'success') return;
+    const data = this.visible(this.base);
+    if (data !== this.state.data) this.set({ data, status: 'success', error: undefined });
+  }
+
+  /**
+   * The host's rows plus the overlay. A row equal to the one shown before keeps that object,
+   * so a write that was shown optimistically does not re-render again when the host confirms.
+   */
+  private visible(base: readonly Row[]): T[] {
+    const data = overlay(base, this.query, this.host.pendingIntents()) as T[];
+    const prev = this.state.data;
+    if (prev === undefined || data === prev) return data;
+    let out: T[] | undefined;
+    for (let i = 0; i < data.length; i++) {
+      const p = prev[i];
+      const d = data[i]!;
+      if (p !== undefined && p !== d && p.id === d.id && valuesEqual(p, d)) (out ??= [...data])[i] = p;
+    }
+    return out ?? data;
+  }
+
   private onDiff(bytes: Uint8Array): void {
     try {
-      const prev = (this.state.data ?? []) as readonly Row[];
-      const data = applyDiff(prev, decodeDiff(bytes)) as T[];
-      this.set({ data, status: 'success', error: undefined });
+      this.base = applyDiff(this.base ?? [], decodeDiff(bytes));
+      this.set({ data: this.visible(this.base), status: 'success', error: undefined });
     } catch {
       // Invariant 4: start over from a fresh initial result.
       this.stop();
@@ -125,6 +154,7 @@ export class QueryObserver<T extends Row = Row> {
     if (sub !== undefined) this.host.stopLive(sub);
     if (this.listeners.size === 0 && this.firstData === undefined) {
       this.state = LOADING;
+      this.base = undefined;
       this.onIdle(this);
     }
   }

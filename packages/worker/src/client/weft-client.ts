@@ -24,7 +24,7 @@ import {
   type SchemaShape,
 } from '@weft/engine';
 import { unwrap, type OpenResult, type Push } from '../protocol/host-api.ts';
-import { IntentRecorder, type MutationTx } from '../protocol/intents.ts';
+import { IntentRecorder, type Intent, type MutationTx } from '../protocol/intents.ts';
 import { holdTabLock, newTabLock } from '../host/tab-lock.ts';
 import { connectHost, type HostLink } from './host-link.ts';
 import { QueryObserver, type LiveQueryHost } from './query-observer.ts';
@@ -66,6 +66,9 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
   private nextSub = 0;
   private readonly tabLock = newTabLock();
   private closed = false;
+  /** This tab's unsettled mutations, shown optimistically (optimistic.ts). */
+  private readonly pending: Intent[][] = [];
+  private pendingFlat: readonly Intent[] = [];
 
   constructor(
     private readonly options: ClientOptions<S>,
@@ -127,8 +130,25 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
     this.check();
     const rec = new IntentRecorder();
     fn(rec.typed<S>());
-    await this.ready;
-    return unwrap(await this.link.api.mutate(this.options.name, randomId(), rec.intents));
+    const mine = rec.intents;
+    this.setPending(() => this.pending.push(mine));
+    try {
+      await this.ready;
+      return unwrap(await this.link.api.mutate(this.options.name, randomId(), mine));
+    } finally {
+      this.setPending(() => this.pending.splice(this.pending.indexOf(mine), 1));
+    }
+  }
+
+  private setPending(edit: () => void): void {
+    edit();
+    this.pendingFlat = this.pending.flat();
+    for (const o of this.observers.values()) o.refresh();
+  }
+
+  /** @internal LiveQueryHost */
+  pendingIntents(): readonly Intent[] {
+    return this.pendingFlat;
   }
 
   /** Runs a query once. */
