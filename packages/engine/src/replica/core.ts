@@ -176,9 +176,11 @@ export class ReplicaCore {
       queue.length = 0;
     }
     if (stored.length === 0) return results;
+    const afterWrite: (() => void)[] = [];
     for (const [key, t] of touched) {
       const doc = this.state.docs.get(key)!;
-      for (const w of putDocOps(key, doc, t.fields, this.state.seqHooks)) writes.push(w);
+      const persist = { logs: this.state.seqLogs, applied: t.seq, after: afterWrite };
+      for (const w of putDocOps(key, doc, t.fields, this.state.seqHooks, persist)) writes.push(w);
       const after = doc.alive;
       if (!t.before && after) effects.push({ type: 'docCreated', collection: t.c, id: t.d });
       else if (t.before && after) effects.push({ type: 'docUpdated', collection: t.c, id: t.d });
@@ -196,6 +198,7 @@ export class ReplicaCore {
       await this.reload();
       throw err instanceof WeftError ? err : new WeftError('E_STORAGE', String(err));
     }
+    for (const f of afterWrite) f();
     for (const ext of this.extensions) ext.onCommitted?.(ctx);
     const event: CommitEvent = { stored, effects, local, origin };
     for (const l of this.listeners) {

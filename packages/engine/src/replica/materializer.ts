@@ -26,6 +26,7 @@ import {
   type SequenceHooks,
 } from '../crdt/doc-state.ts';
 import { sortTopological, type ChangeLog, type LogEntry } from '../log/change-log.ts';
+import type { SeqLogs, SeqRecord } from './replica-store.ts';
 
 /** One doc touched by a batch: its visibility before, and which fields changed. */
 export interface Touch {
@@ -34,6 +35,11 @@ export interface Touch {
   readonly before: boolean;
   /** Field keys changed; `all` when the doc was cleared or rebuilt (persist every field). */
   fields: Set<string> | 'all';
+  /**
+   * The sequence ops applied in this batch, by field key, in order: what a field's op log
+   * entry holds (replica-store.ts). Unused once `fields` is `all`.
+   */
+  seq?: Map<string, SeqRecord[]>;
 }
 
 /** Per-batch record of docs whose visible value may have changed. */
@@ -61,6 +67,8 @@ export class Materializer {
   readonly docs = new Map<string, DocState>();
   /** doc key → hashes of changes with ops on it (any status; filtered on rebuild). */
   readonly docChanges = new Map<string, ChangeHash[]>();
+  /** What storage holds of each sequence field's op log (replica-store.ts). */
+  readonly seqLogs: SeqLogs = new WeakMap();
   /**
    * Snapshot hook (snapshot/): a fresh copy of a doc's state as of the replica's snapshot.
    * Rebuilds start from it and re-apply only changes the snapshot does not cover, because the
@@ -148,7 +156,15 @@ export class Materializer {
         field = `seq:${op.p.join('.')}`;
       } else field = applySafely(this.doc(key, op.c, op.d), op, i, ctx, start, this.seqHooks);
       if (field === '*') t.fields = 'all';
-      else if (field !== null && t.fields !== 'all') t.fields.add(field);
+      else if (field !== null && t.fields !== 'all') {
+        t.fields.add(field);
+        if (op.k === 'seq') {
+          const seq = (t.seq ??= new Map());
+          let records = seq.get(field);
+          if (records === undefined) seq.set(field, (records = []));
+          records.push({ x: op.x, agent: ctx.author, start });
+        }
+      }
     });
   }
 

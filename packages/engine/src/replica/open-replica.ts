@@ -1,6 +1,7 @@
 /**
  * Opening a replica: reopen the database found in storage (a cold start reads change records
- * and doc states; no op is re-applied), join one, create one, or start from a snapshot.
+ * and doc states; no change is re-applied, only the op logs stored after text/list snapshots,
+ * see replica-store.ts), join one, create one, or start from a snapshot.
  */
 import { WeftError } from '../errors.ts';
 import { randomBytes } from '../host.ts';
@@ -65,7 +66,7 @@ export async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<Rep
     core.state.index(sc);
     if (r.status === 'applied') core.clock.observe(sc.change.hlc);
   }
-  for (const doc of await loadDocs(storage, options.sequence ?? sequenceHooks))
+  for (const doc of await loadDocs(storage, options.sequence ?? sequenceHooks, core.state.seqLogs))
     core.state.docs.set(docKey(doc.c, doc.d), doc);
   const clockRaw = await storage.get('meta', metaKey('clock'));
   if (clockRaw !== undefined) {

@@ -4,17 +4,29 @@
  *   changes   hash(32)                     → [wire, status, reason, order]
  *   chain     author(32) ‖ seq(u64 BE) ‖ hash(32) → (empty)   the author/seq index
  *   docs      utf8("collection/id")        → doc header (tombstones, alive)
- *             utf8("collection/id\0field") → one field's CRDT state
+ *             utf8("collection/id\0field") → one field's CRDT state (for a text/list field: its
+ *                                            last full snapshot)
+ *             utf8("collection/id\0field") ‖ 0x00 ‖ n(u32 BE) → a text/list field's op log entry n
  *   meta      utf8(name)                   → canonical value (db id, heads, clock)
  *
  * Invariant: one ingest or mutation is one `write` batch (atomic), so storage always holds a
  * causally closed set of changes and the doc states derived from exactly that set.
+ *
+ * Sequence fields are persisted incrementally, because re-encoding a whole text on every edit
+ * burst costs O(document) per burst: a batch appends the sequence ops it applied to a field as
+ * one log entry after the field's snapshot, and writes a fresh snapshot (deleting the log) only
+ * when the log has grown past the snapshot's size (and at least {@link SEQ_LOG_MIN_BYTES}). So
+ * the bytes written per op stay O(1) amortized (at most about twice the op bytes plus the final
+ * snapshot), and a cold start decodes the snapshot and re-applies at most about one snapshot's
+ * worth of logged ops, read in the same scan. Replaying the log gives exactly the live state: the
+ * entries hold the ops in the order they were applied, with their agents and first element ids.
+ * A doc rewritten whole (`fields === 'all'`: a delete, a rebuild, a bootstrap) drops its logs.
  */
 import { decode, encode, type CanonicalValue } from '../encoding/canonical.ts';
 import { concatBytes, fromHex, fromUtf8, utf8 } from '../bytes.ts';
 import { decodeDocHeader, decodeFieldState, encodeDocHeader, encodeFieldState } from '../crdt/doc-codec.ts';
-import type { DocState, SequenceHooks } from '../crdt/doc-state.ts';
-import type { WeftErrorCode } from '../errors.ts';
+import type { DocState, FieldState, SeqField, SequenceHooks } from '../crdt/doc-state.ts';
+import { WeftError, type WeftErrorCode } from '../errors.ts';
 import type { ChangeHash } from '../ids.ts';
 import type { ChangeStatus, LogEntry } from '../log/change-log.ts';
 import { prefixEnd, type StorageAdapter, type WriteOp } from '../storage/storage-port.ts';
@@ -56,51 +68,189 @@ export function fieldStorageKey(key: string, field: string): Uint8Array {
 
 const keyCache = new Map<string, Uint8Array>();
 
-/** Writes that persist the touched parts of a document. */
+/** Storage key of entry `n` of a sequence field's op log: the field key, 0x00, n as u32 BE. */
+export function seqLogKey(key: string, field: string, n: number): Uint8Array {
+  const base = fieldStorageKey(key, field);
+  const out = new Uint8Array(base.length + 5);
+  out.set(base);
+  new DataView(out.buffer).setUint32(base.length + 1, n);
+  return out;
+}
+
+/** The prefix every log entry of a sequence field starts with: the field key and 0x00. */
+function seqLogPrefix(key: string, field: string): Uint8Array {
+  const base = fieldStorageKey(key, field);
+  const out = new Uint8Array(base.length + 1);
+  out.set(base);
+  return out;
+}
+
+/** A sequence op as applied to a field: its payload, agent and first element id. */
+export interface SeqRecord {
+  readonly x: CanonicalValue;
+  readonly agent: string;
+  readonly start: number;
+}
+
+/** What storage holds for one sequence field beyond its snapshot (see the header). */
+export interface SeqLogState {
+  /** Log entries after the snapshot; the next one is written at this index. */
+  entries: number;
+  /** Their total value bytes. */
+  logBytes: number;
+  /** Value bytes of the snapshot. */
+  snapBytes: number;
+}
+
+/** The persisted-log state of each loaded or written sequence field, by field object. */
+export type SeqLogs = WeakMap<object, SeqLogState>;
+
+/** A log never triggers a snapshot rewrite below this size, so small fields don't churn. */
+export const SEQ_LOG_MIN_BYTES = 4096;
+
+/** Incremental persistence of sequence fields for {@link putDocOps}. */
+export interface SeqPersist {
+  readonly logs: SeqLogs;
+  /** Sequence ops applied in this batch, by field key (absent: persist the field whole). */
+  readonly applied: ReadonlyMap<string, readonly SeqRecord[]> | undefined;
+  /** Log-state updates to run once the batch is durably written. */
+  readonly after: (() => void)[];
+}
+
+/** One log entry's value: `[agents, [agentIndex, start, payload, …]]`. */
+function encodeSeqLog(records: readonly SeqRecord[]): Uint8Array {
+  const agents: string[] = [];
+  const flat: CanonicalValue[] = [];
+  for (const r of records) {
+    let a = agents.indexOf(r.agent);
+    if (a < 0) a = agents.push(r.agent) - 1;
+    flat.push(a, r.start, r.x);
+  }
+  return encode([agents, flat]);
+}
+
+/** Re-applies one log entry to a field loaded from its snapshot. */
+function applySeqLog(field: SeqField, value: Uint8Array, seqHooks: SequenceHooks): void {
+  const raw = decode(value) as [string[], CanonicalValue[]];
+  if (!Array.isArray(raw) || raw.length !== 2 || !Array.isArray(raw[0]) || !Array.isArray(raw[1]))
+    throw new WeftError('E_STORAGE', 'malformed sequence log entry');
+  const [agents, flat] = raw;
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    const agent = agents[flat[i] as number];
+    if (typeof agent !== 'string') throw new WeftError('E_STORAGE', 'malformed sequence log entry');
+    seqHooks.apply(field.state, flat[i + 2]!, agent, flat[i + 1] as number);
+  }
+}
+
+function fieldPut(key: string, f: string, value: Uint8Array): WriteOp {
+  return { type: 'put', store: 'docs', key: fieldStorageKey(key, f), value };
+}
+
+/** Puts a field whole; a sequence field's log starts over empty. */
+function putWhole(
+  ops: WriteOp[],
+  key: string,
+  f: string,
+  state: FieldState,
+  seqHooks: SequenceHooks | undefined,
+  persist: SeqPersist | undefined,
+): void {
+  const value = encodeFieldState(state, seqHooks);
+  ops.push(fieldPut(key, f, value));
+  if (persist !== undefined && state.t === 'seq')
+    persist.after.push(() => persist.logs.set(state, { entries: 0, logBytes: 0, snapBytes: value.length }));
+}
+
+/**
+ * Writes that persist the touched parts of a document. Without `persist`, sequence fields are
+ * written whole (bootstrap); with it, a sequence field whose snapshot is stored gets the batch's
+ * ops appended to its log instead, until the log outgrows the snapshot.
+ */
 export function putDocOps(
   key: string,
   doc: DocState,
   fields: Set<string> | 'all',
   seqHooks?: SequenceHooks,
+  persist?: SeqPersist,
 ): WriteOp[] {
   const ops: WriteOp[] = [{ type: 'put', store: 'docs', key: docStorageKey(key), value: encodeDocHeader(doc) }];
   if (fields === 'all') {
+    // Removes every field entry and every sequence log of the doc.
     const prefix = fieldStorageKey(key, '');
     ops.push({ type: 'deleteRange', store: 'docs', gte: prefix, lt: prefixEnd(prefix)! });
-    for (const f in doc.f)
-      ops.push({
-        type: 'put',
-        store: 'docs',
-        key: fieldStorageKey(key, f),
-        value: encodeFieldState(doc.f[f]!, seqHooks),
-      });
-  } else {
-    for (const f of fields) {
-      const state = doc.f[f];
-      if (state !== undefined)
-        ops.push({
-          type: 'put',
-          store: 'docs',
-          key: fieldStorageKey(key, f),
-          value: encodeFieldState(state, seqHooks),
+    for (const f in doc.f) putWhole(ops, key, f, doc.f[f]!, seqHooks, persist);
+    return ops;
+  }
+  for (const f of fields) {
+    const state = doc.f[f];
+    if (state === undefined) continue;
+    const records = state.t === 'seq' ? persist?.applied?.get(f) : undefined;
+    const log = records === undefined ? undefined : persist!.logs.get(state);
+    if (records !== undefined && log !== undefined) {
+      const value = encodeSeqLog(records);
+      if (log.logBytes + value.length <= Math.max(SEQ_LOG_MIN_BYTES, log.snapBytes)) {
+        const n = log.entries;
+        ops.push({ type: 'put', store: 'docs', key: seqLogKey(key, f, n), value });
+        persist!.after.push(() => {
+          log.entries = n + 1;
+          log.logBytes += value.length;
         });
+        continue;
+      }
     }
+    if (state.t === 'seq' && persist !== undefined) {
+      // A fresh snapshot: the log it folds in goes.
+      const logPrefix = seqLogPrefix(key, f);
+      ops.push({ type: 'deleteRange', store: 'docs', gte: logPrefix, lt: prefixEnd(logPrefix)! });
+    }
+    putWhole(ops, key, f, state, seqHooks, persist);
   }
   return ops;
 }
 
-/** Reads every document back from the docs store (headers followed by their fields). */
-export async function loadDocs(storage: StorageAdapter, seqHooks?: SequenceHooks): Promise<DocState[]> {
+/**
+ * Reads every document back from the docs store (headers followed by their fields, each
+ * sequence snapshot followed by its log, which is re-applied). Records each sequence field's log
+ * state in `logs`.
+ */
+export async function loadDocs(storage: StorageAdapter, seqHooks?: SequenceHooks, logs?: SeqLogs): Promise<DocState[]> {
   const out: DocState[] = [];
   let current: DocState | undefined;
+  let seq: { name: string; field: SeqField; log: SeqLogState } | undefined;
   for (const { key, value } of await storage.scan('docs')) {
     const sep = key.indexOf(0);
     if (sep < 0) {
       current = decodeDocHeader(value);
       out.push(current);
-    } else if (current !== undefined) {
-      current.f[fromUtf8(key.subarray(sep + 1))] = decodeFieldState(value, seqHooks);
+      seq = undefined;
+      continue;
     }
+    if (current === undefined) continue;
+    const sep2 = key.indexOf(0, sep + 1);
+    if (sep2 < 0) {
+      const name = fromUtf8(key.subarray(sep + 1));
+      const state = decodeFieldState(value, seqHooks);
+      current.f[name] = state;
+      seq =
+        state.t === 'seq'
+          ? { name, field: state, log: { entries: 0, logBytes: 0, snapBytes: value.length } }
+          : undefined;
+      if (seq !== undefined) logs?.set(seq.field, seq.log);
+      continue;
+    }
+    // A log entry sorts right after its field's snapshot.
+    if (
+      seq === undefined ||
+      seqHooks === undefined ||
+      sep2 + 5 !== key.length ||
+      fromUtf8(key.subarray(sep + 1, sep2)) !== seq.name
+    )
+      throw new WeftError('E_STORAGE', 'sequence log entry without its snapshot');
+    const n = new DataView(key.buffer, key.byteOffset + sep2 + 1, 4).getUint32(0);
+    if (n !== seq.log.entries) throw new WeftError('E_STORAGE', 'sequence log has a gap');
+    applySeqLog(seq.field, value, seqHooks);
+    seq.log.entries++;
+    seq.log.logBytes += value.length;
   }
   return out;
 }
