@@ -70,7 +70,7 @@ function TodoApp({ listId, report }: { listId: string; report: (p: Promise<unkno
   const shown = route === 'all' ? todos : todos.filter((t) => (route === 'active' ? !t.done : t.done));
 
   return (
-    <section className="todoapp">
+    <section className="todoapp" data-list-id={listId}>
       <header className="header">
         <h1>todos</h1>
         <input
