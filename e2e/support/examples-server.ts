@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'vite';
+import { build, createServer, preview } from 'vite';
 import type { PageServer } from './vite-server.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -29,6 +29,31 @@ export async function startExamplesServer(): Promise<PageServer> {
     async close() {
       await server.close();
       await rm(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The examples as users ship them: a production build (minified, React's production build, no
+ * StrictMode double renders) served by `vite preview`. Benchmarks measure this one.
+ */
+export async function startExamplesPreview(): Promise<PageServer> {
+  const outDir = await mkdtemp(join(tmpdir(), 'weft-examples-build-'));
+  const configFile = resolve(REPO, 'vite.config.ts');
+  await build({ configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const server = await preview({
+    configFile,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+  });
+  const address = server.httpServer.address();
+  if (address === null || typeof address === 'string') throw new Error('vite preview did not bind');
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    async close() {
+      await server.close();
+      await rm(outDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,16 +2,18 @@
  * The TodoMVC app on Weft: the standard markup and behaviours, plus named lists, a sync
  * indicator, sharing, and a visible error for any write the database refuses.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useState } from 'react';
 import { query, toWeftError, type WeftError } from '@weft/engine';
 import { useMutation, useQuery, useWeftClient } from '@weft/react';
 import type { TodoSchema } from './schema.ts';
-import { TodoItem, type TodoActions } from './todo-item.tsx';
+import type { TodoActions } from './todo-item.tsx';
+import { TodoRows } from './todo-rows.tsx';
 import { useRoute, type Filter } from './use-route.ts';
 import { Lists } from './lists.tsx';
 import { SyncIndicator } from './sync-indicator.tsx';
 import { Share } from './share.tsx';
 import type { Todo } from './types.ts';
+import { countCommit } from './render-stats.ts';
 
 const FILTERS: readonly [Filter, string, string][] = [
   ['all', '#/', 'All'],
@@ -52,6 +54,8 @@ function TodoApp({ listId, report }: { listId: string; report: (p: Promise<unkno
   const { data } = useQuery<Todo>(query('todos').where('list', '==', listId).orderBy('order'));
   const todos = useMemo(() => data ?? [], [data]);
   const [draft, setDraft] = useState('');
+  // Counts this list's commits for the react benchmark (render-stats.ts); no deps: every commit.
+  useLayoutEffect(countCommit);
 
   const add = useMutation<TodoSchema, [string]>((tx, title) => {
     tx.insert('todos', { list: listId, title, done: false, order: Date.now() });
@@ -104,11 +108,7 @@ function TodoApp({ listId, report }: { listId: string; report: (p: Promise<unkno
             }
           />
           <label htmlFor="toggle-all">Mark all as complete</label>
-          <ul className="todo-list">
-            {shown.map((t) => (
-              <TodoItem key={t.id} todo={t} actions={actions} />
-            ))}
-          </ul>
+          <TodoRows rows={shown} actions={actions} />
         </section>
       )}
       {todos.length > 0 && (

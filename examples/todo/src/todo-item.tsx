@@ -1,6 +1,7 @@
 /** One todo row (TodoMVC markup): toggle, double-click to edit, destroy. Memoised by row identity. */
 import { memo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Todo } from './types.ts';
+import { countRow } from './render-stats.ts';
 
 /** What a row can do. */
 export interface TodoActions {
@@ -10,6 +11,7 @@ export interface TodoActions {
 }
 
 export const TodoItem = memo(function TodoItem({ todo, actions }: { todo: Todo; actions: TodoActions }) {
+  countRow();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
   // Escape cancels; the blur that follows must not save.

@@ -23,7 +23,7 @@ import {
   type Schema,
   type SchemaShape,
 } from '@weft/engine';
-import { unwrap, type OpenResult, type Push } from '../protocol/host-api.ts';
+import { unwrap, type OpenResult, type Push, type Result } from '../protocol/host-api.ts';
 import { IntentRecorder, type Intent, type MutationTx } from '../protocol/intents.ts';
 import { holdTabLock, newTabLock } from '../host/tab-lock.ts';
 import { connectHost, type HostLink } from './host-link.ts';
@@ -131,10 +131,16 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
     const rec = new IntentRecorder();
     fn(rec.typed<S>());
     const mine = rec.intents;
+    // Post to the host before rendering the optimistic result, so the two overlap.
+    const sent: Promise<Result<ChangeHash>> =
+      this.opened !== undefined
+        ? this.link.api.mutate(this.options.name, randomId(), mine)
+        : this.ready.then(
+            () => this.link.api.mutate(this.options.name, randomId(), mine) as Promise<Result<ChangeHash>>,
+          );
     this.setPending(() => this.pending.push(mine));
     try {
-      await this.ready;
-      return unwrap(await this.link.api.mutate(this.options.name, randomId(), mine));
+      return unwrap(await sent);
     } finally {
       this.setPending(() => this.pending.splice(this.pending.indexOf(mine), 1));
     }

@@ -83,7 +83,8 @@ export class BusForwarder {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     for (const [m, a] of session) this.dispatch({ m, a, resolve: () => undefined });
-    for (const p of waiting) this.dispatch(p);
+    // A re-sent mutation may have been committed by the dead leader: mark it for the ledger.
+    for (const p of waiting) this.dispatch(p.m === 'mutate' ? { ...p, a: [p.a[0], p.a[1], p.a[2], true] } : p);
   }
 
   private dispatch(p: Pending): void {

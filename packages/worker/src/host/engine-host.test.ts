@@ -92,7 +92,7 @@ describe('EngineHost', () => {
     unwrap(await conn.open(openReq));
     const x = intents((r) => r.insert('todos', { title: 'once', order: 1 }));
     const h1 = unwrap(await conn.mutate('app', 'same-id-123', x));
-    const h2 = unwrap(await conn.mutate('app', 'same-id-123', x));
+    const h2 = unwrap(await conn.mutate('app', 'same-id-123', x, true));
     expect(h2).toBe(h1);
     const db = await host.get('app');
     expect(db.replica.list('todos')).toHaveLength(1);
@@ -110,7 +110,7 @@ describe('EngineHost', () => {
     const host2 = new EngineHost({ openStorage: async (n) => stores.get(n)! });
     const conn2 = host2.connect(() => undefined);
     unwrap(await conn2.open(openReq));
-    expect(unwrap(await conn2.mutate('app', 'restart-id-1', x))).toBe(h1);
+    expect(unwrap(await conn2.mutate('app', 'restart-id-1', x, true))).toBe(h1);
     expect(unwrap(await conn2.query('app', query('todos').spec))).toHaveLength(1);
   });
 

@@ -50,6 +50,13 @@ export interface EngineHostOptions {
   readonly openStorage?: (name: string) => Promise<StorageAdapter>;
   /** Where the origin's identity lives. */
   readonly identities?: IdentityStore;
+  /**
+   * IndexedDB durability of commits (default `relaxed`, the browser's own default): a tab's
+   * write survives a tab or browser crash, and skips the fsync that would cost it a frame.
+   * Only an OS crash can lose the newest writes; sync must flush with `strict` before it
+   * acknowledges anything to a peer (DESIGN §5).
+   */
+  readonly durability?: 'strict' | 'relaxed';
 }
 
 interface OpenDb {
@@ -119,6 +126,7 @@ export class EngineHost {
       storage,
       ...(schema === undefined ? {} : { schema }),
       ...(req.db === null ? { create: { name: req.name } } : { db: req.db as OpenResult['db'] }),
+      durability: this.options.durability ?? 'relaxed',
     });
     const ledger = new MutationLedger(storage);
     await replica.use(ledger);
@@ -136,9 +144,10 @@ export class EngineHost {
   }
 
   /** Runs one mutation (invariant 2). */
-  mutate(db: OpenDb, mutationId: string, intents: readonly Intent[]): Promise<ChangeHash> {
+  mutate(db: OpenDb, mutationId: string, intents: readonly Intent[], retry: boolean): Promise<ChangeHash> {
     const run = async (): Promise<ChangeHash> => {
-      const done = await db.ledger.lookup(mutationId);
+      // Only a re-sent mutation can already be stored: skip the read on the hot path.
+      const done = retry ? await db.ledger.lookup(mutationId) : undefined;
       if (done !== undefined) return done;
       await db.replica.flush();
       return db.ledger.record(mutationId, () => db.replica.change((tx) => replayIntents(tx, intents)));
@@ -211,12 +220,12 @@ export class HostConnection implements HostApi {
     });
   }
 
-  mutate(name: string, mutationId: string, intents: readonly Intent[]): Promise<Result<ChangeHash>> {
+  mutate(name: string, mutationId: string, intents: readonly Intent[], retry = false): Promise<Result<ChangeHash>> {
     return toResult(async () => {
       this.checkOpen();
       checkMutationId(mutationId);
       const parsed = parseIntents(intents);
-      return this.host.mutate(await this.host.get(name), mutationId, parsed);
+      return this.host.mutate(await this.host.get(name), mutationId, parsed, retry === true);
     });
   }
 

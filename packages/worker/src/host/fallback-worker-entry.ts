@@ -51,7 +51,7 @@ function call(m: keyof HostApi, a: readonly unknown[]): Promise<never> {
 
 const api: ConnectionApi = {
   open: (r) => call('open', [r]),
-  mutate: (n, m, i) => call('mutate', [n, m, i]),
+  mutate: (n, m, i, r) => call('mutate', [n, m, i, r]),
   query: (n, q) => call('query', [n, q]),
   subscribe: (n, s, q) => call('subscribe', [n, s, q]),
   unsubscribe: (s) => call('unsubscribe', [s]),

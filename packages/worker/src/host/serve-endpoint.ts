@@ -11,7 +11,7 @@ export function connectionApi(api: HostApi, onGone: (tabLock: string) => void): 
   let attached = false;
   return {
     open: (r) => api.open(r),
-    mutate: (n, m, i) => api.mutate(n, m, i),
+    mutate: (n, m, i, r) => api.mutate(n, m, i, r),
     query: (n, q) => api.query(n, q),
     subscribe: (n, s, q) => api.subscribe(n, s, q),
     unsubscribe: (s) => api.unsubscribe(s),

@@ -60,6 +60,16 @@ function mismatch(): never {
 
 /** Patches `prev` with `d` (invariants 1-3). */
 export function applyDiff(prev: readonly Row[], d: WireDiff): Row[] {
+  // The common live update: rows changed in place, none added, removed or moved.
+  if (!d.initial && d.added.length === 0 && d.removed.length === 0 && d.moved.length === 0) {
+    if (d.size !== prev.length) mismatch();
+    const out = prev.slice();
+    for (const [id, index, row] of d.changed) {
+      if (out[index]?.id !== id) mismatch();
+      out[index] = row;
+    }
+    return out;
+  }
   const base: readonly Row[] = d.initial ? [] : prev;
   const gone = new Set<string>();
   for (const [id, index] of d.removed) {

@@ -63,8 +63,11 @@ export interface SyncStatus {
 /** The per-connection API the host exposes. */
 export interface HostApi {
   open(req: OpenRequest): Promise<Result<OpenResult>>;
-  /** Replays `intents` as one signed change; a repeated `mutationId` returns the first hash. */
-  mutate(name: string, mutationId: string, intents: readonly Intent[]): Promise<Result<ChangeHash>>;
+  /**
+   * Replays `intents` as one signed change. `retry` marks a re-send after a leader failover:
+   * then a `mutationId` the dead leader already committed returns its first hash.
+   */
+  mutate(name: string, mutationId: string, intents: readonly Intent[], retry?: boolean): Promise<Result<ChangeHash>>;
   query(name: string, query: Query): Promise<Result<Row[]>>;
   /** Starts a live query; diffs arrive as {@link DiffPush} messages tagged `sub`. */
   subscribe(name: string, sub: string, query: Query): Promise<Result<null>>;
