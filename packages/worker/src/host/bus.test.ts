@@ -38,9 +38,9 @@ class FakeBus {
 
 function leader(bus: FakeBus, storage: StorageAdapter) {
   const host = new EngineHost({ openStorage: async () => storage });
-  let server!: BusServer;
-  const ch = bus.join((m) => server.handle(m));
-  server = new BusServer(host, ch);
+  const ref: { server?: BusServer } = {};
+  const ch = bus.join((m) => ref.server?.handle(m));
+  ref.server = new BusServer(host, ch);
   return { host, ch };
 }
 
@@ -50,9 +50,9 @@ describe('leader bus', () => {
     const storage = createMemoryStorage();
     const first = leader(bus, storage);
     const pushes: Push[] = [];
-    let fwd!: BusForwarder;
-    const ch = bus.join((m) => fwd.handle(m));
-    fwd = new BusForwarder(TAB, ch, (p) => pushes.push(p));
+    const ref: { fwd?: BusForwarder } = {};
+    const ch = bus.join((m) => ref.fwd?.handle(m));
+    const fwd = (ref.fwd = new BusForwarder(TAB, ch, (p) => pushes.push(p)));
     const call = <T>(m: Parameters<BusForwarder['call']>[0], a: unknown[]) => fwd.call(m, a) as Promise<Result<T>>;
 
     unwrap(await call('open', [openReq]));
