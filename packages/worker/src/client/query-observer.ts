@@ -126,21 +126,27 @@ export class QueryObserver<T extends Row = Row> {
    */
   private visible(base: readonly Row[]): T[] {
     const data = overlay(base, this.query, this.host.pendingIntents()) as T[];
-    const prev = this.state.data;
+    const prev = this.state.data as T[] | undefined;
     if (prev === undefined || data === prev) return data;
     let out: T[] | undefined;
+    let same = data.length === prev.length;
     for (let i = 0; i < data.length; i++) {
       const p = prev[i];
       const d = data[i]!;
-      if (p !== undefined && p !== d && p.id === d.id && valuesEqual(p, d)) (out ??= [...data])[i] = p;
+      if (p === d) continue;
+      if (p !== undefined && p.id === d.id && valuesEqual(p, d)) (out ??= [...data])[i] = p;
+      else same = false;
     }
-    return out ?? data;
+    // Nothing differs from what is shown: keep the old array, so no listener fires.
+    return same ? prev : (out ?? data);
   }
 
   private onDiff(bytes: Uint8Array): void {
     try {
       this.base = applyDiff(this.base ?? [], decodeDiff(bytes));
-      this.set({ data: this.visible(this.base), status: 'success', error: undefined });
+      const data = this.visible(this.base);
+      if (data !== this.state.data || this.state.status !== 'success')
+        this.set({ data, status: 'success', error: undefined });
     } catch {
       // Invariant 4: start over from a fresh initial result.
       this.stop();
