@@ -23,6 +23,22 @@ export * from './storage/storage-port.ts';
 export { createMemoryStorage, type MemoryStorageOptions } from './storage/memory-storage.ts';
 export type { Transport } from './sync/transport.ts';
 export { createMemoryTransportPair } from './sync/memory-transport.ts';
+export {
+  socketTransport,
+  SOCKET_OPEN,
+  CLOSE_TOO_BIG,
+  DEFAULT_SOCKET_FRAME_BYTES,
+  type SocketLike,
+  type SocketTransportOptions,
+} from './sync/socket-transport.ts';
+export * from './sync/relay-auth.ts';
+export {
+  connectRelay,
+  relaySyncUrl,
+  type RelayLink,
+  type RelayLinkOptions,
+  type RelayLinkStatus,
+} from './sync/relay-client.ts';
 export * from './sync/messages.ts';
 export { SyncSession, type SyncOptions, type SyncStats, type Scheduler } from './sync/session.ts';
 export {
