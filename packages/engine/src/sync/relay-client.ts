@@ -25,6 +25,8 @@ export interface RelayLinkStatus {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly lag: number;
+  /** This replica's own changes the relay has not acknowledged. */
+  readonly pending: number;
   /** Attempts since the last successful session. */
   readonly attempt: number;
   /** Other peers the relay reports in the room. */
@@ -72,6 +74,7 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
     bytesIn: 0,
     bytesOut: 0,
     lag: 0,
+    pending: 0,
     attempt: 0,
     peers: [],
     error: null,
@@ -81,7 +84,14 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
     const s = session?.stats;
     status = {
       ...status,
-      ...(s === undefined ? {} : { bytesIn: s.bytesIn, bytesOut: s.bytesOut, lag: session!.lag }),
+      ...(s === undefined
+        ? { pending: options.replica.versionVector()[options.identity.author] ?? 0 }
+        : {
+            bytesIn: s.bytesIn,
+            bytesOut: s.bytesOut,
+            lag: session!.lag,
+            pending: session!.unacked(options.identity.author),
+          }),
       attempt,
       ...patch,
     };

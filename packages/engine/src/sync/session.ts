@@ -175,6 +175,12 @@ export class SyncSession {
     return n;
   }
 
+  /** How many of `author`'s changes we hold that the peer has not acknowledged. */
+  unacked(author: string): number {
+    const known = Math.max(this.peerAck[author] ?? 0, this.peerHello?.vv[author] ?? 0);
+    return Math.max(0, (this.replica.versionVector()[author] ?? 0) - known);
+  }
+
   /** Resolves once every frame received so far has been fully handled. */
   async idle(): Promise<void> {
     let seen: Promise<void>;
