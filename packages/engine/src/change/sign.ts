@@ -29,13 +29,34 @@ export function hashBody(body: Uint8Array): ChangeHash {
   return changeHashOf(hashWithDomain(CHANGE_DOMAIN, body));
 }
 
-/** Encodes, hashes and signs `change` with `identity` (which must be its author). */
-export async function signChange(identity: Identity, change: Change): Promise<SignedChange> {
+/** A change encoded and hashed, not yet signed. */
+export interface UnsignedChange {
+  readonly change: Change;
+  readonly hash: ChangeHash;
+  readonly body: Uint8Array;
+  readonly hashBytes: Uint8Array;
+}
+
+/**
+ * Encodes and hashes `change` (whose author `identity` must be). The hash is known before the
+ * signature, so a chain of changes can be built in order and then signed concurrently.
+ */
+export function prepareChange(identity: Identity, change: Change): UnsignedChange {
   if (identity.author !== change.author) throw new WeftError('E_KEY', 'identity is not the change author');
   const body = encodeChangeBody(change);
   const hashBytes = hashWithDomain(CHANGE_DOMAIN, body);
-  const sig = await identity.sign(hashBytes);
-  return { change, hash: changeHashOf(hashBytes), body, sig, bytes: encodeWire(body, sig) };
+  return { change, hash: changeHashOf(hashBytes), body, hashBytes };
+}
+
+/** Signs a change made by {@link prepareChange}. */
+export async function signPrepared(identity: Identity, u: UnsignedChange): Promise<SignedChange> {
+  const sig = await identity.sign(u.hashBytes);
+  return { change: u.change, hash: u.hash, body: u.body, sig, bytes: encodeWire(u.body, sig) };
+}
+
+/** Encodes, hashes and signs `change` with `identity` (which must be its author). */
+export async function signChange(identity: Identity, change: Change): Promise<SignedChange> {
+  return signPrepared(identity, prepareChange(identity, change));
 }
 
 /**

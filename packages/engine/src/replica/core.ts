@@ -78,6 +78,9 @@ export class ReplicaCore {
   /** Runs before a batch from elsewhere is committed (the replica flushes a pending edit burst). */
   beforeRemoteCommit: (() => Promise<void>) | undefined;
 
+  /** True when a sequence field's live state holds unsigned local edits (replica-store.ts). */
+  unsignedEdits: ((key: string, field: string) => boolean) | undefined;
+
   /**
    * Commits parsed, signature-checked changes. `results[i]` is filled for `items[i]`; parked
    * changes released by this batch are committed with it. Changes in `preApplied` are local edit
@@ -179,7 +182,7 @@ export class ReplicaCore {
     const afterWrite: (() => void)[] = [];
     for (const [key, t] of touched) {
       const doc = this.state.docs.get(key)!;
-      const persist = { logs: this.state.seqLogs, applied: t.seq, after: afterWrite };
+      const persist = { logs: this.state.seqLogs, applied: t.seq, after: afterWrite, unsigned: this.unsignedEdits };
       for (const w of putDocOps(key, doc, t.fields, this.state.seqHooks, persist)) writes.push(w);
       const after = doc.alive;
       if (!t.before && after) effects.push({ type: 'docCreated', collection: t.c, id: t.d });

@@ -21,6 +21,8 @@
  * worth of logged ops, read in the same scan. Replaying the log gives exactly the live state: the
  * entries hold the ops in the order they were applied, with their agents and first element ids.
  * A doc rewritten whole (`fields === 'all'`: a delete, a rebuild, a bootstrap) drops its logs.
+ * A field whose live state holds unsigned local edits is never snapshotted (its log just grows,
+ * and a new field starts from an empty snapshot plus its log), so storage never holds them.
  */
 import { decode, encode, type CanonicalValue } from '../encoding/canonical.ts';
 import { concatBytes, fromHex, fromUtf8, utf8 } from '../bytes.ts';
@@ -115,6 +117,12 @@ export interface SeqPersist {
   readonly applied: ReadonlyMap<string, readonly SeqRecord[]> | undefined;
   /** Log-state updates to run once the batch is durably written. */
   readonly after: (() => void)[];
+  /**
+   * True when the field's live state holds local edits not yet in a committed change (an open
+   * or waiting edit burst). Such a state must not be snapshotted (storage never holds unsigned
+   * edits), so the field's log keeps growing until a batch finds it clean.
+   */
+  readonly unsigned?: ((key: string, field: string) => boolean) | undefined;
 }
 
 /** One log entry's value: `[agents, [agentIndex, start, payload, …]]`. */
@@ -146,7 +154,7 @@ function fieldPut(key: string, f: string, value: Uint8Array): WriteOp {
   return { type: 'put', store: 'docs', key: fieldStorageKey(key, f), value };
 }
 
-/** Puts a field whole; a sequence field's log starts over empty. */
+/** Puts a field whole; a sequence field's log starts over empty (`dropLog`: delete the old one). */
 function putWhole(
   ops: WriteOp[],
   key: string,
@@ -154,7 +162,12 @@ function putWhole(
   state: FieldState,
   seqHooks: SequenceHooks | undefined,
   persist: SeqPersist | undefined,
+  dropLog = false,
 ): void {
+  if (dropLog && state.t === 'seq') {
+    const logPrefix = seqLogPrefix(key, f);
+    ops.push({ type: 'deleteRange', store: 'docs', gte: logPrefix, lt: prefixEnd(logPrefix)! });
+  }
   const value = encodeFieldState(state, seqHooks);
   ops.push(fieldPut(key, f, value));
   if (persist !== undefined && state.t === 'seq')
@@ -185,25 +198,33 @@ export function putDocOps(
     const state = doc.f[f];
     if (state === undefined) continue;
     const records = state.t === 'seq' ? persist?.applied?.get(f) : undefined;
-    const log = records === undefined ? undefined : persist!.logs.get(state);
-    if (records !== undefined && log !== undefined) {
-      const value = encodeSeqLog(records);
-      if (log.logBytes + value.length <= Math.max(SEQ_LOG_MIN_BYTES, log.snapBytes)) {
-        const n = log.entries;
-        ops.push({ type: 'put', store: 'docs', key: seqLogKey(key, f, n), value });
-        persist!.after.push(() => {
-          log.entries = n + 1;
-          log.logBytes += value.length;
-        });
+    if (records === undefined) {
+      putWhole(ops, key, f, state, seqHooks, persist, true);
+      continue;
+    }
+    const p = persist!;
+    const value = encodeSeqLog(records);
+    const log = p.logs.get(state);
+    if (log !== undefined) {
+      if (log.logBytes + value.length > Math.max(SEQ_LOG_MIN_BYTES, log.snapBytes) && !p.unsigned?.(key, f)) {
+        putWhole(ops, key, f, state, seqHooks, p, true);
         continue;
       }
-    }
-    if (state.t === 'seq' && persist !== undefined) {
-      // A fresh snapshot: the log it folds in goes.
-      const logPrefix = seqLogPrefix(key, f);
-      ops.push({ type: 'deleteRange', store: 'docs', gte: logPrefix, lt: prefixEnd(logPrefix)! });
-    }
-    putWhole(ops, key, f, state, seqHooks, persist);
+      const n = log.entries;
+      ops.push({ type: 'put', store: 'docs', key: seqLogKey(key, f, n), value });
+      p.after.push(() => {
+        log.entries = n + 1;
+        log.logBytes += value.length;
+      });
+    } else if (p.unsigned?.(key, f) && seqHooks !== undefined) {
+      // Nothing stored yet, so the field was empty before this batch (a field loaded or written
+      // whole has a log state): an empty snapshot plus this batch's ops is its committed state.
+      const empty: SeqField = { t: 'seq', state: seqHooks.create(seqHooks.kindOf(records[0]!.x)) };
+      putWhole(ops, key, f, empty, seqHooks, undefined, true);
+      const snapBytes = (ops[ops.length - 1] as { value: Uint8Array }).value.length;
+      ops.push({ type: 'put', store: 'docs', key: seqLogKey(key, f, 0), value });
+      p.after.push(() => p.logs.set(state, { entries: 1, logBytes: value.length, snapBytes }));
+    } else putWhole(ops, key, f, state, seqHooks, p, true);
   }
   return ops;
 }

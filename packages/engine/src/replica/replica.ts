@@ -7,7 +7,7 @@ import { randomBytes } from '../host.ts';
 import type { ChangeHash, DbId } from '../ids.ts';
 import type { CanonicalValue } from '../encoding/canonical.ts';
 import { type Change, type ChangeLimits, type SignedChange } from '../change/change.ts';
-import { parseChange, signChange, verifyChange } from '../change/sign.ts';
+import { parseChange, prepareChange, signChange, signPrepared, verifyChange } from '../change/sign.ts';
 import type { Ed25519Port } from '../crypto/crypto-port.ts';
 import type { Identity } from '../crypto/identity.ts';
 import type { EquivocationProof, LogEntry, VersionVector } from '../log/change-log.ts';
@@ -33,6 +33,9 @@ import type { DocValue, IngestInput, PreparedBatch, ReplicaOptions } from './rep
 
 export { createReplica } from './open-replica.ts';
 export type { DocValue, IngestInput, PreparedBatch, ReplicaOptions } from './replica-options.ts';
+
+/** Most edit bursts signed and committed as one batch. */
+const BURST_BATCH = 1000;
 
 /** A replica of one database. Create with {@link createReplica}. */
 export class Replica {
@@ -63,6 +66,7 @@ export class Replica {
       options.editing,
     );
     core.beforeRemoteCommit = () => this.commitBurstLocked();
+    core.unsignedEdits = (key, field) => this.editing.hasUnsigned(key, field);
   }
 
   /** The author id of this replica's identity. */
@@ -138,14 +142,65 @@ export class Replica {
     return sc.hash;
   }
 
-  /** Commits the pending edit burst, if any, as one change (sequence-editing.ts, invariant 1). */
+  /**
+   * Commits the pending edit bursts, if any, each as one change (sequence-editing.ts,
+   * invariant 1): up to {@link BURST_BATCH} at a time, signed concurrently and committed as one
+   * batch.
+   */
   private async commitBurstLocked(): Promise<void> {
     const bursts = this.editing.take();
+    if (bursts.length === 0) return;
     try {
-      for (const burst of bursts) await this.signAndCommit(burst.seq, burst.ops, true);
+      for (let i = 0; i < bursts.length; i += BURST_BATCH) await this.commitBursts(bursts.slice(i, i + BURST_BATCH));
     } catch (err) {
       await this.reload();
       throw err;
+    } finally {
+      this.editing.settled();
+    }
+  }
+
+  /**
+   * Signs consecutive bursts as consecutive changes of this author and commits them in one
+   * batch. Each change names the one before it (its own previous seq and the only head after
+   * it), and a hash is known before its signature, so the bodies are built in order and the
+   * signatures then made concurrently: signing costs one round trip, not one per burst.
+   */
+  private async commitBursts(bursts: readonly { seq: number; ops: Change['ops'] }[]): Promise<void> {
+    const core = this.core;
+    const author = this.identity.author;
+    let heads: Iterable<ChangeHash> = core.log.heads;
+    let prev = core.log.hashAt(author, bursts[0]!.seq - 1);
+    const unsigned = bursts.map((burst) => {
+      const deps = new Set(heads);
+      if (prev !== undefined) deps.add(prev);
+      const u = prepareChange(this.identity, {
+        v: 1,
+        db: this.dbId,
+        author,
+        seq: burst.seq,
+        deps: [...deps].sort(),
+        hlc: core.clock.now(),
+        schema: core.validator?.schemaHash ?? null,
+        ops: burst.ops,
+      });
+      prev = u.hash;
+      heads = [u.hash];
+      return u;
+    });
+    const signed = await Promise.all(unsigned.map((u) => signPrepared(this.identity, u)));
+    // The bursts before one that is too large are still committed, as when signed one by one.
+    const tooLarge = signed.findIndex((sc) => sc.bytes.length > this.limits.maxBytes);
+    const ok = tooLarge < 0 ? signed : signed.slice(0, tooLarge);
+    if (ok.length > 0) {
+      const results = await core.commit(ok, true, undefined, new Set(ok.map((sc) => sc.hash)));
+      for (const r of results)
+        if (r.status !== 'applied')
+          throw new WeftError(r.code ?? 'E_INTERNAL', r.message ?? 'local change not applied');
+    }
+    if (tooLarge >= 0) {
+      const n = signed[tooLarge]!.bytes.length;
+      throw new WeftError('E_TOO_LARGE', `change of ${n} bytes exceeds ${this.limits.maxBytes}`);
     }
   }
 
@@ -355,6 +410,7 @@ export class Replica {
     }
     next.reload = () => this.reload();
     next.beforeRemoteCommit = () => this.commitBurstLocked();
+    next.unsignedEdits = (key, field) => this.editing.hasUnsigned(key, field);
     this.core = next;
   }
 

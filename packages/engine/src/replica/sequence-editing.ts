@@ -3,9 +3,12 @@
  * is folded into bursts (crdt/sequence/edit-folder.ts); each burst becomes one signed change.
  *
  * Invariants:
- *  1. A burst reserves its author's next seq when it opens, so a pending burst is committed
- *     before any other change of the author, and before any batch from elsewhere is committed:
- *     storage never holds sequence state whose ops are not in a signed, stored change.
+ *  1. A burst reserves its author's next seq when it opens (after every burst still being
+ *     signed or waiting), so a pending burst is committed before any other change of the author,
+ *     and before any batch from elsewhere is committed: storage never holds sequence state whose
+ *     ops are not in a signed, stored change. A field with edits still unsigned when a batch is
+ *     written is persisted only through its op log, never as a snapshot of the live state
+ *     ({@link SequenceEditing.hasUnsigned}, replica-store.ts).
  *  2. The burst's change is committed with its sequence ops marked pre-applied: they already
  *     changed the live state, so the materializer only persists them.
  */
@@ -63,6 +66,11 @@ export class SequenceEditing {
   private readonly keys = new Map<string, FieldKey>();
   /** Closed bursts waiting to be signed, oldest first (typing goes on while one is signed). */
   private readonly closed: Burst<string>[] = [];
+  /**
+   * Highest seq of the bursts {@link take}n and not yet {@link settled}: they are being signed
+   * and committed, maybe not in the log yet, and a burst opened meanwhile must come after them.
+   */
+  private taken = 0;
 
   constructor(
     private readonly author: string,
@@ -74,8 +82,8 @@ export class SequenceEditing {
   ) {
     this.folder = new EditFolder<string>({
       agent: author,
-      // Closed but uncommitted bursts have taken the seqs before this one.
-      nextSeq: () => nextSeq() + this.closed.length,
+      // Bursts being committed and closed ones waiting have taken the seqs before this one.
+      nextSeq: () => Math.max(nextSeq(), this.taken + 1) + this.closed.length,
       flush: (burst) => {
         this.closed.push(burst);
         schedule();
@@ -93,6 +101,7 @@ export class SequenceEditing {
   take(): { seq: number; ops: DocOp[] }[] {
     this.folder.flush();
     const out = this.closed.splice(0).filter((b) => b.edits.length > 0);
+    for (const b of out) this.taken = Math.max(this.taken, b.seq);
     return out.map((burst) => ({
       seq: burst.seq,
       ops: burst.edits.map(({ key, op }) => {
@@ -100,6 +109,20 @@ export class SequenceEditing {
         return { k: 'seq', c: k.c, d: k.d, p: [k.field], x: op as unknown as CanonicalValue };
       }),
     }));
+  }
+
+  /** The bursts last {@link take}n are committed (or failed): the log now says what they hold. */
+  settled(): void {
+    this.taken = 0;
+  }
+
+  /**
+   * True when the live state of a doc's sequence field (`seq:path`) holds edits of a burst
+   * that is open or closed but not yet taken for signing.
+   */
+  hasUnsigned(docKey: string, fieldKey: string): boolean {
+    const key = `${docKey}.${fieldKey.slice(fieldKey.indexOf(':') + 1)}`;
+    return this.folder.touches(key) || this.closed.some((b) => b.edits.some((e) => e.key === key));
   }
 
   /** The live sequence of a field (for transactions), created empty when absent. */

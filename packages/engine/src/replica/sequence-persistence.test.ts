@@ -227,6 +227,53 @@ describe('incremental persistence of sequence fields', () => {
     expect(reopened.stateHash()).toBe(a.stateHash());
   });
 
+  it('typing while a burst is being signed takes a fresh seq and is never stored unsigned', async () => {
+    const storage = createMemoryStorage();
+    const timer = manualTimer();
+    const base = await generateIdentity();
+    // Signatures wait for the test to open a gate, so typing goes on while a burst is signed.
+    let open: () => void = () => undefined;
+    let gate = new Promise<void>((r) => (open = r));
+    let signing: () => void = () => undefined;
+    const started = new Promise<void>((r) => (signing = r));
+    const identity = {
+      ...base,
+      sign: async (m: Uint8Array) => {
+        signing();
+        await gate;
+        return base.sign(m);
+      },
+    };
+    open();
+    const a = await createReplica({ identity, create: { name: 'p' }, storage, editing: { timer } });
+    gate = new Promise<void>((r) => (open = r));
+    const body = a.editText('notes', 'n', 'body');
+    body.insert(0, 'one ');
+    timer.fire();
+    body.insert(4, 'two ');
+    timer.fire();
+    await started; // the scheduled commit took both bursts and waits on their signatures
+    body.insert(8, 'three'); // opens a third burst while the first two are in flight
+    const committed = new Promise<void>((r) =>
+      a.onCommit(() => {
+        gate = new Promise<void>((g) => (open = g)); // hold the third burst's signature
+        r();
+      }),
+    );
+    open();
+    await committed;
+    // The first batch was written while 'three' was live but unsigned: storage must not hold it.
+    const midway = await createReplica({ identity: await generateIdentity(), storage });
+    expect(midway.get('notes', 'n')?.body).toBe('one two ');
+    open();
+    await a.flush();
+    const mine = a.changes().filter((e) => e.sc.change.author === a.author);
+    expect(mine.map((e) => e.sc.change.seq)).toEqual([1, 2, 3, 4]);
+    const reopened = await createReplica({ identity: await generateIdentity(), storage });
+    expect(reopened.get('notes', 'n')?.body).toBe('one two three');
+    expect(reopened.stateHash()).toBe(a.stateHash());
+  });
+
   it('refuses a log entry whose snapshot is missing', async () => {
     const storage = createMemoryStorage();
     const timer = manualTimer();

@@ -108,6 +108,11 @@ export class EditFolder<K> {
     return this.edits.length;
   }
 
+  /** True when the open burst has an edit on `key`. */
+  touches(key: K): boolean {
+    return this.edits.some((e) => e.key === key);
+  }
+
   /** Inserts into `target` now and records the op. */
   insert<C extends string | readonly unknown[]>(key: K, target: FoldTarget<C>, index: number, content: C): SeqOp {
     const n = typeof content === 'string' ? codePoints(content) : content.length;
