@@ -27,14 +27,21 @@ export class BitColumnWriter {
 
   /** Writes the column as one length-prefixed block. */
   finish(out: ByteWriter): void {
+    const values = this.values;
+    // Size of the column for every k, in one pass; integer ops for values below 2^31.
+    const cost = new Array<number>(MAX_K + 1).fill(0);
+    for (const x of values) {
+      if (x < 2 ** 31) {
+        for (let k = 0; k <= MAX_K; k++) cost[k] = cost[k]! + 2 * (32 - Math.clz32((x >>> k) + 1)) - 1 + k;
+      } else {
+        for (let k = 0; k <= MAX_K; k++) cost[k] = cost[k]! + 2 * bitLength(Math.floor(x / 2 ** k) + 1) - 1 + k;
+      }
+    }
     let bestK = 0;
     let best = Infinity;
     for (let k = 0; k <= MAX_K; k++) {
-      let bits = 0;
-      const d = 2 ** k;
-      for (const x of this.values) bits += 2 * bitLength(Math.floor(x / d) + 1) - 1 + k;
-      if (bits < best) {
-        best = bits;
+      if (cost[k]! < best) {
+        best = cost[k]!;
         bestK = k;
       }
     }
@@ -46,7 +53,32 @@ export class BitColumnWriter {
       pos++;
     };
     const d = 2 ** bestK;
-    for (const x of this.values) {
+    const lowMask = (1 << bestK) - 1;
+    for (const x of values) {
+      if (x < 2 ** 31) {
+        const q = (x >>> bestK) + 1;
+        const n = 31 - Math.clz32(q);
+        pos += n;
+        // q (n + 1 bits, leading 1) then the k low bits of x: at most 32 + 10 bits, so split.
+        const len = n + 1 + bestK;
+        if (len <= 24) {
+          let code = ((q << bestK) | (x & lowMask)) << (32 - len);
+          // OR the code into place a byte at a time.
+          let left = len;
+          while (left > 0) {
+            const off = pos & 7;
+            const take = Math.min(left, 8 - off);
+            bytes[pos >> 3]! |= (code >>> (32 - take)) << (8 - off - take);
+            code = code << take;
+            pos += take;
+            left -= take;
+          }
+          continue;
+        }
+        for (let i = n; i >= 0; i--) put((q >>> i) & 1);
+        for (let i = bestK - 1; i >= 0; i--) put((x >>> i) & 1);
+        continue;
+      }
       const q = Math.floor(x / d) + 1;
       const n = bitLength(q) - 1;
       pos += n;
