@@ -56,4 +56,14 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The relay depends on the engine only (relay → engine).
+    files: ['packages/relay/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['react', 'react-dom'], patterns: ['@weft/worker*', '@weft/react*', '@weft/devtools*'] },
+      ],
+    },
+  },
 );
