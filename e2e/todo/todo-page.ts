@@ -29,7 +29,7 @@ export function todoUrl(server: PageServer, hash = ''): string {
 /** Opens the app in `context` and waits until it is ready for input. */
 export async function openTodo(context: BrowserContext, server: PageServer, hash = ''): Promise<Page> {
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}\n${e.stack ?? ''}`));
   await page.goto(todoUrl(server, hash));
   await expect(page.locator('.new-todo')).toBeVisible({ timeout: 30_000 });
   return page;

@@ -21,7 +21,8 @@ const FILTERS: readonly [Filter, string, string][] = [
   ['completed', '#/completed', 'Completed'],
 ];
 
-export function App() {
+/** `joined`: this is someone else's database (an invite); `invitedList`: the list to open. */
+export function App({ joined = false, invitedList = null }: { joined?: boolean; invitedList?: string | null }) {
   const [error, setError] = useState<WeftError | null>(null);
   const report = useCallback((p: Promise<unknown>) => {
     p.then(
@@ -33,7 +34,7 @@ export function App() {
   return (
     <>
       <div className="weft-bar">
-        <Lists current={listId} onSelect={setListId} report={report} />
+        <Lists current={listId} onSelect={setListId} report={report} joined={joined} preferred={invitedList} />
         <SyncIndicator />
       </div>
       {error !== null && (

@@ -14,10 +14,16 @@ export function Lists({
   current,
   onSelect,
   report,
+  joined,
+  preferred,
 }: {
   current: string | null;
   onSelect: (id: string) => void;
   report: (p: Promise<unknown>) => void;
+  /** A database joined by invite: its lists arrive by sync, so never create a first one. */
+  joined: boolean;
+  /** The list an invite link names. */
+  preferred: string | null;
 }) {
   const client = useWeftClient<TodoSchema>();
   const { data: lists, status } = useQuery<TodoList>(query('lists').orderBy('title'));
@@ -26,6 +32,7 @@ export function Lists({
   useEffect(() => {
     if (status !== 'success' || lists === undefined) return;
     if (lists.length === 0) {
+      if (joined) return;
       void client.ready.then(({ author }) => {
         const id = `home-${author.slice(0, 16)}`;
         report(client.mutate((tx) => tx.insert('lists', { title: 'My todos', owner: author }, id)));
@@ -34,9 +41,9 @@ export function Lists({
     }
     if (current === null || !lists.some((l) => l.id === current)) {
       const saved = localStorage.getItem(KEY);
-      onSelect(lists.find((l) => l.id === saved)?.id ?? lists[0]!.id);
+      onSelect(lists.find((l) => l.id === preferred)?.id ?? lists.find((l) => l.id === saved)?.id ?? lists[0]!.id);
     }
-  }, [status, lists, current, client, onSelect, report]);
+  }, [status, lists, current, client, onSelect, report, joined, preferred]);
 
   const select = (id: string): void => {
     localStorage.setItem(KEY, id);

@@ -42,6 +42,8 @@ export interface ClientOptions<S> {
   readonly db?: string;
   /** The host to talk to; default {@link connectHost}. */
   readonly link?: HostLink;
+  /** A relay (`http://host:port`) to sync through: persistent peer and fallback transport. */
+  readonly relay?: string;
 }
 
 function randomId(): string {
@@ -90,6 +92,7 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
         schema: schema === undefined ? null : encodeSchema(schema),
         identity: this.options.identity ?? null,
         db: this.options.db ?? null,
+        relay: this.options.relay ?? null,
       }),
     );
     this.opened = result;

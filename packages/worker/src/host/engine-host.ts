@@ -16,7 +16,12 @@
 import {
   WeftError,
   parseQuery,
+  connectRelay,
   createReplica,
+  relaySyncUrl,
+  type RelayLink,
+  type RelayLinkStatus,
+  type SocketLike,
   decodeSchema,
   queriesOf,
   type ChangeHash,
@@ -34,6 +39,7 @@ import {
   type HostApi,
   type OpenRequest,
   type OpenResult,
+  type PeerStatus,
   type Push,
   type Result,
   type SyncStatus,
@@ -50,6 +56,8 @@ export interface EngineHostOptions {
   readonly openStorage?: (name: string) => Promise<StorageAdapter>;
   /** Where the origin's identity lives. */
   readonly identities?: IdentityStore;
+  /** Opens a WebSocket to a relay (default: the global `WebSocket`; tests inject one). */
+  readonly openSocket?: (url: string) => SocketLike;
   /**
    * IndexedDB durability of commits (default `relaxed`, the browser's own default): a tab's
    * write survives a tab or browser crash, and skips the fsync that would cost it a frame.
@@ -68,6 +76,8 @@ interface OpenDb {
   queue: Promise<unknown>;
   readonly statusWatchers: Set<PushFn>;
   statusTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The relay link, once a tab asked for one. */
+  relay: { readonly url: string; readonly link: RelayLink; status: RelayLinkStatus } | undefined;
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -138,6 +148,7 @@ export class EngineHost {
       queue: Promise.resolve(),
       statusWatchers: new Set(),
       statusTimer: undefined,
+      relay: undefined,
     };
     replica.onCommit(() => this.scheduleStatus(db));
     return db;
@@ -157,9 +168,49 @@ export class EngineHost {
     return p;
   }
 
+  /** Starts syncing `db` through the relay at `url` (once per database; later URLs are ignored). */
+  linkRelay(db: OpenDb, url: string): void {
+    if (db.relay !== undefined) return;
+    if (!/^(https?|wss?):\/\/[^\s]+$/.test(url))
+      throw new WeftError('E_INVALID_ARGUMENT', 'relay must be an http(s) or ws(s) URL');
+    const openSocket = this.options.openSocket ?? ((u: string) => new WebSocket(u) as unknown as SocketLike);
+    const identity = this.identity!;
+    const link = connectRelay({
+      replica: db.replica,
+      identity,
+      url: relaySyncUrl(url, db.replica.dbId),
+      openSocket,
+      onStatus: (s) => {
+        if (db.relay !== undefined) db.relay.status = s;
+        this.scheduleStatus(db);
+      },
+    });
+    db.relay = { url, link, status: link.status };
+  }
+
   status(db: OpenDb): SyncStatus {
     const vv = db.replica.versionVector();
-    return { state: 'local', changes: db.replica.changes().length, pending: vv[db.replica.author] ?? 0, peers: [] };
+    const changes = db.replica.changes().length;
+    const r = db.relay?.status;
+    if (r === undefined) return { state: 'local', changes, pending: vv[db.replica.author] ?? 0, peers: [] };
+    const online = r.state === 'syncing' || r.state === 'synced';
+    const state: PeerStatus['state'] = r.state;
+    const relayPeer = {
+      id: `relay:${db.relay!.url}`,
+      transport: 'relay' as const,
+      state,
+      bytesIn: r.bytesIn,
+      bytesOut: r.bytesOut,
+      lag: r.lag,
+    };
+    // Other users online in the room reach us through the relay too.
+    const others = r.peers.map((id) => ({ id, transport: 'relay' as const, state, bytesIn: 0, bytesOut: 0, lag: 0 }));
+    return {
+      state: online ? 'online' : 'offline',
+      changes,
+      pending: r.pending,
+      peers: online ? [relayPeer, ...others] : [relayPeer],
+    };
   }
 
   private scheduleStatus(db: OpenDb): void {
@@ -180,7 +231,11 @@ export class EngineHost {
   async close(): Promise<void> {
     const dbs = [...this.dbs.values()];
     this.dbs.clear();
-    for (const p of dbs) await (await p.catch(() => undefined))?.replica.close();
+    for (const p of dbs) {
+      const db = await p.catch(() => undefined);
+      db?.relay?.link.close();
+      await db?.replica.close();
+    }
   }
 }
 
@@ -216,7 +271,9 @@ export class HostConnection implements HostApi {
     return toResult(async () => {
       this.checkOpen();
       if (typeof req !== 'object' || req === null) throw new WeftError('E_INVALID_ARGUMENT', 'open needs a request');
-      return (await this.host.open(req)).result;
+      const db = await this.host.open(req);
+      if (typeof req.relay === 'string') this.host.linkRelay(db, req.relay);
+      return db.result;
     });
   }
 

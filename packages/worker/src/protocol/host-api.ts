@@ -29,6 +29,8 @@ export interface OpenRequest {
   readonly identity: string | null;
   /** Join this database id when the name is new; null creates a new database. */
   readonly db: string | null;
+  /** Relay base URL (`http://host:port`) to sync through, or null for none. */
+  readonly relay?: string | null;
 }
 
 /** An open database, as a tab sees it. */

@@ -1,0 +1,91 @@
+/**
+ * Users syncing through a real relay process: a second user joins by invite and receives the
+ * list live; once both are gone, a third user receives everything from the relay's persistent
+ * peer; a relay killed and restarted mid-session loses nothing and sync resumes.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
+import { addTodo, openTodo, startTodoEnv, stopTodoEnv, titles, type TodoEnv } from './todo-page.ts';
+
+let env: TodoEnv | undefined;
+let relay: RelayProcess | undefined;
+let dataDir = '';
+
+test.beforeAll(async () => {
+  env = await startTodoEnv();
+  dataDir = await mkdtemp(join(tmpdir(), 'weft-relay-e2e-'));
+  relay = await startRelayProcess(dataDir);
+});
+test.afterAll(async () => {
+  await relay?.stop();
+  await stopTodoEnv(env);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function ids(page: Page): Promise<{ db: string; list: string }> {
+  return page.evaluate(async () => {
+    const c = (globalThis as { weftClient?: { ready: Promise<{ db: string }> } }).weftClient!;
+    return { db: (await c.ready).db, list: document.querySelector<HTMLElement>('.todoapp')!.dataset.listId! };
+  });
+}
+
+/** How many changes of `db` the relay stores. */
+async function relayChanges(db: string): Promise<number> {
+  const res = await fetch(`${relay!.url}/v1/db/${db}/changes`);
+  const body = new Uint8Array(await res.arrayBuffer());
+  // A CBOR array header: its length is in the first byte(s); decoding the count is enough.
+  const { decode } = await import('../../packages/engine/src/encoding/canonical.ts');
+  return (decode(body) as unknown[]).length;
+}
+
+test('an invited user gets the list through the relay; a later user gets it from the relay alone', async () => {
+  const ctxA = await env!.browser.newContext();
+  const a = await openTodo(ctxA, env!.server, `?relay=${encodeURIComponent(relay!.url)}`);
+  await addTodo(a, 'shared one');
+  await addTodo(a, 'shared two');
+  await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 15_000 });
+  await expect(a.locator('.weft-peer[data-transport="relay"]').first()).toBeVisible();
+  const { db, list } = await ids(a);
+  const invite = `?db=${db}&list=${list}&relay=${encodeURIComponent(relay!.url)}`;
+
+  const ctxB = await env!.browser.newContext();
+  const b = await openTodo(ctxB, env!.server, invite);
+  await expect(titles(b)).toHaveText(['shared one', 'shared two'], { timeout: 15_000 });
+  // Live: a new todo in A shows up in B.
+  await addTodo(a, 'shared three');
+  await expect(titles(b)).toHaveText(['shared one', 'shared two', 'shared three'], { timeout: 15_000 });
+  // Genesis, the list and three todos.
+  await expect.poll(() => relayChanges(db), { timeout: 15_000 }).toBe(5);
+  await ctxA.close();
+  await ctxB.close();
+
+  const ctxC = await env!.browser.newContext();
+  const c = await openTodo(ctxC, env!.server, invite);
+  await expect(titles(c)).toHaveText(['shared one', 'shared two', 'shared three'], { timeout: 15_000 });
+  await ctxC.close();
+});
+
+test('a relay killed and restarted mid-session loses nothing it stored, and sync resumes', async () => {
+  const ctxA = await env!.browser.newContext();
+  const a = await openTodo(ctxA, env!.server, `?relay=${encodeURIComponent(relay!.url)}`);
+  await addTodo(a, 'before crash');
+  await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 15_000 });
+  const { db, list } = await ids(a);
+  await expect.poll(() => relayChanges(db), { timeout: 15_000 }).toBe(3);
+  const port = relay!.port;
+  await relay!.stop('SIGKILL');
+  await addTodo(a, 'while down');
+  await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'offline', { timeout: 15_000 });
+  relay = await startRelayProcess(dataDir, port);
+  // A reconnects by itself (jittered backoff) and delivers what it wrote while the relay was down.
+  await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 30_000 });
+  await expect.poll(() => relayChanges(db), { timeout: 30_000 }).toBe(4);
+  await ctxA.close();
+  const ctxB = await env!.browser.newContext();
+  const b = await openTodo(ctxB, env!.server, `?db=${db}&list=${list}&relay=${encodeURIComponent(relay.url)}`);
+  await expect(titles(b)).toHaveText(['before crash', 'while down'], { timeout: 15_000 });
+  await ctxB.close();
+});

@@ -1,0 +1,30 @@
+/**
+ * `npm start`: a local relay (./weft-data, port 8787) and the examples (Vite, port 5173), both on
+ * 127.0.0.1, with the examples told where the relay is. Prints the URLs; Ctrl-C stops both.
+ */
+import { resolve } from 'node:path';
+import { createServer } from 'vite';
+import { startRelayProcess } from '../e2e/support/relay-process.ts';
+
+const repo = resolve(import.meta.dirname, '..');
+const relay = await startRelayProcess(resolve(repo, 'weft-data'), Number(process.env.WEFT_RELAY_PORT ?? 8787));
+process.env.VITE_WEFT_RELAY = relay.url;
+const vite = await createServer({ configFile: resolve(repo, 'vite.config.ts') });
+await vite.listen();
+const base = vite.resolvedUrls?.local[0] ?? 'http://127.0.0.1:5173/';
+console.log(`
+  Weft is running
+  ➜ Todo example:  ${base}todo/
+  ➜ All examples:  ${base}
+  ➜ Relay:         ${relay.url}/  (status page; data in ./weft-data)
+`);
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  await vite.close();
+  await relay.stop('SIGTERM');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
