@@ -49,22 +49,32 @@ test('an invited user gets the list through the relay; a later user gets it from
   await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 15_000 });
   await expect(a.locator('.weft-peer[data-transport="relay"]').first()).toBeVisible();
   const { db, list } = await ids(a);
-  const invite = `?db=${db}&list=${list}&relay=${encodeURIComponent(relay!.url)}`;
+  // A shares the list with an editor invite link.
+  await a.locator('.share').click();
+  await a.locator('.invite-role').selectOption('editor');
+  await a.locator('.create-invite').click();
+  const link = await a.locator('.invite-link').textContent();
+  expect(link).toContain(`db=${db}`);
 
   const ctxB = await env!.browser.newContext();
-  const b = await openTodo(ctxB, env!.server, invite);
+  const b = await openTodo(ctxB, env!.server, link!.slice(link!.indexOf('?')));
   await expect(titles(b)).toHaveText(['shared one', 'shared two'], { timeout: 15_000 });
-  // Live: a new todo in A shows up in B.
+  // Live both ways: A's new todo shows in B, and B (now an editor) can add one A accepts.
   await addTodo(a, 'shared three');
   await expect(titles(b)).toHaveText(['shared one', 'shared two', 'shared three'], { timeout: 15_000 });
-  // Genesis, the list and three todos.
-  await expect.poll(() => relayChanges(db), { timeout: 15_000 }).toBe(5);
+  await expect(b).not.toHaveURL(/invite=/, { timeout: 15_000 }); // redeemed
+  await addTodo(b, 'from b');
+  await expect(titles(a)).toHaveText(['shared one', 'shared two', 'shared three', 'from b'], { timeout: 15_000 });
+  await expect(a.locator('.weft-error')).toHaveCount(0);
+  // Genesis, the list, three todos, the invite's membership, B's membership and B's todo.
+  await expect.poll(() => relayChanges(db), { timeout: 15_000 }).toBe(8);
+  const invite = `?db=${db}&list=${list}&relay=${encodeURIComponent(relay!.url)}`;
   await ctxA.close();
   await ctxB.close();
 
   const ctxC = await env!.browser.newContext();
   const c = await openTodo(ctxC, env!.server, invite);
-  await expect(titles(c)).toHaveText(['shared one', 'shared two', 'shared three'], { timeout: 15_000 });
+  await expect(titles(c)).toHaveText(['shared one', 'shared two', 'shared three', 'from b'], { timeout: 15_000 });
   await ctxC.close();
 });
 

@@ -19,6 +19,24 @@ const client = createClient({
   ...(db === undefined ? {} : { db }),
   ...(relay === undefined || relay === '' ? {} : { relay }),
 });
+// An invite link: once its membership has synced, claim the role for this user's own key.
+const invite = params.get('invite');
+const invitedList = params.get('list');
+if (invite !== null && invitedList !== null) {
+  const redeem = (): void => {
+    client.redeemInvite(invite, invitedList).then(
+      () => {
+        params.delete('invite');
+        history.replaceState(null, '', `${location.pathname}?${params.toString()}${location.hash}`);
+      },
+      (err: { code?: string }) => {
+        if (err.code === 'E_NOT_FOUND') setTimeout(redeem, 500);
+        else console.error('invite refused', err);
+      },
+    );
+  };
+  redeem();
+}
 // Tests and the benchmark drive the app through the same client the UI uses.
 (globalThis as { weftClient?: unknown }).weftClient = client;
 

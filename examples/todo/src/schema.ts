@@ -22,7 +22,18 @@ export const todoSchema = defineSchema({
   ),
   members: collection(
     { list: ref('lists'), user: string(), role: string().oneOf(['editor', 'viewer']) },
-    { allow: { write: rules.canWrite('list') } },
+    {
+      allow: {
+        // Whoever can edit the list may add members; so may an invite key, but only with the
+        // role its own invite grants (invite links, share.tsx).
+        create: rules.or(
+          rules.canWrite('list'),
+          rules.exists('members', { list: rules.field('list'), user: rules.author(), role: rules.field('role') }),
+        ),
+        update: rules.canWrite('list'),
+        delete: rules.canWrite('list'),
+      },
+    },
   ),
   todos: collection(
     {

@@ -208,6 +208,15 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
     void this.link.api.unsubscribe(sub).catch(() => undefined);
   }
 
+  /**
+   * Redeems an invite link's secret: once the invite's membership of `list` has synced, signs a
+   * membership with the same role for this user (redeem-invite.ts). `E_NOT_FOUND` until then.
+   */
+  async redeemInvite(secret: string, list: string, members = 'members'): Promise<string> {
+    await this.ready;
+    return unwrap(await this.link.api.redeemInvite(this.options.name, secret, list, members));
+  }
+
   /** This user's identity as an exportable string (keep it secret). */
   async exportIdentity(): Promise<string> {
     await this.ready;

@@ -29,6 +29,7 @@ import {
   type Query,
   type Replica,
   type Row,
+  type Schema,
   type StorageAdapter,
 } from '@weft/engine';
 import { openIndexedDbStorage } from '../storage/indexeddb-storage.ts';
@@ -46,6 +47,7 @@ import {
 } from '../protocol/host-api.ts';
 import { IdentityStore } from './identity-store.ts';
 import { MutationLedger, checkMutationId } from './mutation-ledger.ts';
+import { redeemInvite } from './redeem-invite.ts';
 
 /** Sends a push to one connection; `transfer` lists buffers it may move. */
 export type PushFn = (push: Push, transfer: Transferable[]) => void;
@@ -71,6 +73,7 @@ interface OpenDb {
   readonly name: string;
   readonly replica: Replica;
   readonly ledger: MutationLedger;
+  readonly schema: Schema | undefined;
   readonly result: OpenResult;
   /** Tail of the mutation queue (invariant 2). */
   queue: Promise<unknown>;
@@ -144,6 +147,7 @@ export class EngineHost {
       name: req.name,
       replica,
       ledger,
+      schema,
       result: { db: replica.dbId, author: replica.author as OpenResult['author'], schemaHash: schema?.hash ?? null },
       queue: Promise.resolve(),
       statusWatchers: new Set(),
@@ -335,6 +339,14 @@ export class HostConnection implements HostApi {
 
   exportIdentity(): Promise<Result<string>> {
     return toResult(() => this.host.exportIdentity());
+  }
+
+  redeemInvite(name: string, secret: string, list: string, members: string): Promise<Result<string>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const db = await this.host.get(name);
+      return redeemInvite(db.replica, db.schema, secret, list, members);
+    });
   }
 
   /** Ends every subscription of this connection (invariant 3). */

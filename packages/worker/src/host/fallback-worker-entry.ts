@@ -57,6 +57,7 @@ const api: ConnectionApi = {
   unsubscribe: (s) => call('unsubscribe', [s]),
   watchStatus: (n) => call('watchStatus', [n]),
   exportIdentity: () => call('exportIdentity', []),
+  redeemInvite: (n, s, l, m) => call('redeemInvite', [n, s, l, m]),
   attach: (tabLock) =>
     toResult(() => {
       checkTabLock(tabLock);

@@ -17,6 +17,7 @@ export function connectionApi(api: HostApi, onGone: (tabLock: string) => void): 
     unsubscribe: (s) => api.unsubscribe(s),
     watchStatus: (n) => api.watchStatus(n),
     exportIdentity: () => api.exportIdentity(),
+    redeemInvite: (n, s, l, m) => api.redeemInvite(n, s, l, m),
     attach: (tabLock) =>
       toResult(() => {
         checkTabLock(tabLock);

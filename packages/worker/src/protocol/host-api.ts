@@ -77,6 +77,13 @@ export interface HostApi {
   /** Starts status pushes for `name` ({@link StatusPush}); the first comes at once. */
   watchStatus(name: string): Promise<Result<null>>;
   exportIdentity(): Promise<Result<string>>;
+  /**
+   * Redeems an invite: `secret` is an exported identity whose key holds a membership of `list`
+   * in collection `members`; signed with it, a membership with the same role is created for
+   * this client's own key. Resolves with that change's hash; `E_NOT_FOUND` until the invite's
+   * membership has synced.
+   */
+  redeemInvite(name: string, secret: string, list: string, members: string): Promise<Result<string>>;
 }
 
 /**
@@ -97,6 +104,7 @@ export const HOST_METHODS = [
   'unsubscribe',
   'watchStatus',
   'exportIdentity',
+  'redeemInvite',
 ] as const satisfies readonly (keyof HostApi)[];
 
 /** A live query diff, encoded by diff-codec.ts (transferred when the channel allows). */
