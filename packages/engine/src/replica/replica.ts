@@ -193,6 +193,7 @@ export class Replica {
     const tooLarge = signed.findIndex((sc) => sc.bytes.length > this.limits.maxBytes);
     const ok = tooLarge < 0 ? signed : signed.slice(0, tooLarge);
     if (ok.length > 0) {
+      this.editing.committing(ok[ok.length - 1]!.change.seq);
       const results = await core.commit(ok, true, undefined, new Set(ok.map((sc) => sc.hash)));
       for (const r of results)
         if (r.status !== 'applied')

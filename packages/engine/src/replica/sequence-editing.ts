@@ -71,6 +71,8 @@ export class SequenceEditing {
    * and committed, maybe not in the log yet, and a burst opened meanwhile must come after them.
    */
   private taken = 0;
+  /** Bursts taken whose batch has not started committing: their edits are live but unsigned. */
+  private inFlight: Burst<string>[] = [];
 
   constructor(
     private readonly author: string,
@@ -102,6 +104,7 @@ export class SequenceEditing {
     this.folder.flush();
     const out = this.closed.splice(0).filter((b) => b.edits.length > 0);
     for (const b of out) this.taken = Math.max(this.taken, b.seq);
+    this.inFlight.push(...out);
     return out.map((burst) => ({
       seq: burst.seq,
       ops: burst.edits.map(({ key, op }) => {
@@ -111,18 +114,25 @@ export class SequenceEditing {
     }));
   }
 
+  /** The taken bursts up to `seq` are in the batch being committed now. */
+  committing(seq: number): void {
+    this.inFlight = this.inFlight.filter((b) => b.seq > seq);
+  }
+
   /** The bursts last {@link take}n are committed (or failed): the log now says what they hold. */
   settled(): void {
     this.taken = 0;
+    this.inFlight = [];
   }
 
   /**
    * True when the live state of a doc's sequence field (`seq:path`) holds edits of a burst
-   * that is open or closed but not yet taken for signing.
+   * that is open, closed, or taken but not in the batch being committed.
    */
   hasUnsigned(docKey: string, fieldKey: string): boolean {
     const key = `${docKey}.${fieldKey.slice(fieldKey.indexOf(':') + 1)}`;
-    return this.folder.touches(key) || this.closed.some((b) => b.edits.some((e) => e.key === key));
+    const has = (b: Burst<string>): boolean => b.edits.some((e) => e.key === key);
+    return this.folder.touches(key) || this.closed.some(has) || this.inFlight.some(has);
   }
 
   /** The live sequence of a field (for transactions), created empty when absent. */
