@@ -1,7 +1,8 @@
 /**
  * The relay's HTTP side: `/healthz`, `/metrics`, the status page at `/` with live Server-Sent
  * Events at `/events`, and pull/push of changes for clients that cannot keep a socket:
- * `GET /v1/db/:id/changes?since=<version vector JSON>` and `POST /v1/db/:id/changes`.
+ * `GET /v1/db/:id/changes?since=<version vector JSON>` and `POST /v1/db/:id/changes`, plus
+ * `GET /v1/db/:id`: the stored change count, heads and version vector.
  * Bodies are canonical CBOR arrays of signed change bytes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -109,6 +110,17 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx:
       res.write(`data: ${JSON.stringify(ctx.status())}\n\n`);
       ctx.sse.add(res);
       req.on('close', () => ctx.sse.delete(res));
+    } else if (req.method === 'GET' && /^\/v1\/db\/[^/]+$/.test(path)) {
+      const replica = await ctx.registry.get(path.slice('/v1/db/'.length));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          db: replica.dbId,
+          changes: replica.changes().length,
+          heads: replica.heads(),
+          versionVector: replica.versionVector(),
+        }),
+      );
     } else {
       const m = /^\/v1\/db\/([^/]+)\/changes$/.exec(path);
       if (m === null) return false;

@@ -192,5 +192,25 @@ describe('relay: HTTP', () => {
     const junk = await fetch(`${relay.url}/v1/db/${db}/changes`, { method: 'POST', body: new Uint8Array([1, 2, 3]) });
     expect(junk.status).toBe(400);
     expect((await fetch(`${relay.url}/v1/db/zz/changes`)).status).toBe(400);
+    const summary = (await (await fetch(`${relay.url}/v1/db/${db}`)).json()) as { changes: number; heads: string[] };
+    expect(summary.changes).toBe(a.replica.changes().length);
+    expect(summary.heads).toEqual(a.replica.heads());
+  });
+});
+
+describe('relay link: offline and back', () => {
+  it('pauses on offline (nothing sent) and delivers everything on resume', async () => {
+    const relay = await relayOf();
+    const a = await clientOf(relay);
+    const db = a.replica.dbId;
+    await until(async () => (await relay.registry.get(db)).changes().length === 1, 10_000, 'genesis at relay');
+    a.link.pause();
+    for (let i = 0; i < 20; i++) await a.replica.change((tx) => tx.insert('notes', { i }, `n${i}`));
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await relay.registry.get(db)).changes().length).toBe(1);
+    expect(a.link.status.error).toBe('offline');
+    a.link.resume();
+    await until(async () => (await relay.registry.get(db)).changes().length === 21, 10_000, 'changes after resume');
+    await until(() => a.link.status.pending === 0, 10_000, 'pending to drain');
   });
 });

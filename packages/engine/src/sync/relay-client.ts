@@ -50,6 +50,10 @@ export interface RelayLinkOptions {
 /** A live relay link. */
 export interface RelayLink {
   readonly status: RelayLinkStatus;
+  /** The device went offline: drop the socket and stop retrying until {@link resume}. */
+  pause(): void;
+  /** Back online: reconnect at once, with a fresh backoff. */
+  resume(): void;
   close(): void;
 }
 
@@ -64,6 +68,7 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
   const max = options.maxDelayMs ?? 30_000;
   const rand = options.random ?? Math.random;
   let stopped = false;
+  let paused = false;
   let attempt = 0;
   let socket: SocketLike | undefined;
   let session: SyncSession | undefined;
@@ -99,7 +104,7 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
   };
 
   const schedule = (): void => {
-    if (stopped) return;
+    if (stopped || paused) return;
     const delay = Math.min(max, min * 2 ** Math.min(attempt, 20));
     attempt++;
     timer = host.setTimeout(open, delay / 2 + rand() * (delay / 2));
@@ -115,7 +120,7 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
   };
 
   function open(): void {
-    if (stopped) return;
+    if (stopped || paused || socket !== undefined) return;
     report({ state: 'connecting' });
     let s: SocketLike;
     try {
@@ -155,7 +160,10 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
       session?.close();
       session = undefined;
       if (poll !== undefined) host.clearTimeout(poll);
-      report({ state: stopped ? 'closed' : 'connecting', error: stopped ? null : `closed (${e.code} ${e.reason})` });
+      report({
+        state: stopped ? 'closed' : 'connecting',
+        error: stopped ? null : paused ? 'offline' : `closed (${e.code} ${e.reason})`,
+      });
       schedule();
     });
     s.addEventListener('error', () => undefined);
@@ -165,6 +173,26 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
   return {
     get status() {
       return status;
+    },
+    pause() {
+      if (stopped || paused) return;
+      paused = true;
+      if (timer !== undefined) host.clearTimeout(timer);
+      if (poll !== undefined) host.clearTimeout(poll);
+      // Forget the socket first, so its close event does not schedule a reconnect.
+      const s = socket;
+      socket = undefined;
+      session?.close();
+      session = undefined;
+      s?.close(1000, 'offline');
+      report({ state: 'connecting', error: 'offline' });
+    },
+    resume() {
+      if (stopped || !paused) return;
+      paused = false;
+      attempt = 0;
+      if (timer !== undefined) host.clearTimeout(timer);
+      open();
     },
     close() {
       stopped = true;

@@ -80,6 +80,7 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
     this.ready = this.open();
     // Unhandled-rejection noise is the app's to see through `ready` or the first call.
     this.ready.catch(() => undefined);
+    this.followNetwork();
   }
 
   private async open(): Promise<OpenResult> {
@@ -98,6 +99,23 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
     this.opened = result;
     unwrap(await this.link.api.watchStatus(this.options.name));
     return result;
+  }
+
+  /** Tells the host when the device goes offline or online (host-api.ts `setOnline`). */
+  private followNetwork(): void {
+    const g = globalThis as { addEventListener?: (t: string, l: () => void) => void; navigator?: { onLine?: boolean } };
+    if (typeof g.addEventListener !== 'function') return;
+    const tell = (): void => {
+      const online = g.navigator?.onLine !== false;
+      void this.ready
+        .then(async () => {
+          await this.link.api.setOnline(this.options.name, online);
+        })
+        .catch(() => undefined);
+    };
+    g.addEventListener('online', tell);
+    g.addEventListener('offline', tell);
+    if (g.navigator?.onLine === false) tell();
   }
 
   private onPush(p: Push): void {

@@ -197,7 +197,7 @@ export class EngineHost {
     const changes = db.replica.changes().length;
     const r = db.relay?.status;
     if (r === undefined) return { state: 'local', changes, pending: vv[db.replica.author] ?? 0, peers: [] };
-    const online = r.state === 'syncing' || r.state === 'synced';
+    const online = (r.state === 'syncing' || r.state === 'synced') && r.error !== 'offline';
     const state: PeerStatus['state'] = r.state;
     const relayPeer = {
       id: `relay:${db.relay!.url}`,
@@ -339,6 +339,17 @@ export class HostConnection implements HostApi {
 
   exportIdentity(): Promise<Result<string>> {
     return toResult(() => this.host.exportIdentity());
+  }
+
+  setOnline(name: string, online: boolean): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const link = (await this.host.get(name)).relay?.link;
+      if (online === true) link?.resume();
+      else if (online === false) link?.pause();
+      else throw new WeftError('E_INVALID_ARGUMENT', 'online must be a boolean');
+      return null;
+    });
   }
 
   redeemInvite(name: string, secret: string, list: string, members: string): Promise<Result<string>> {

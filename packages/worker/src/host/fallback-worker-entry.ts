@@ -58,6 +58,7 @@ const api: ConnectionApi = {
   watchStatus: (n) => call('watchStatus', [n]),
   exportIdentity: () => call('exportIdentity', []),
   redeemInvite: (n, s, l, m) => call('redeemInvite', [n, s, l, m]),
+  setOnline: (n, o) => call('setOnline', [n, o]),
   attach: (tabLock) =>
     toResult(() => {
       checkTabLock(tabLock);

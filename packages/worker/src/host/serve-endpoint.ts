@@ -18,6 +18,7 @@ export function connectionApi(api: HostApi, onGone: (tabLock: string) => void): 
     watchStatus: (n) => api.watchStatus(n),
     exportIdentity: () => api.exportIdentity(),
     redeemInvite: (n, s, l, m) => api.redeemInvite(n, s, l, m),
+    setOnline: (n, o) => api.setOnline(n, o),
     attach: (tabLock) =>
       toResult(() => {
         checkTabLock(tabLock);

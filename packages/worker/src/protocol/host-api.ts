@@ -84,6 +84,11 @@ export interface HostApi {
    * membership has synced.
    */
   redeemInvite(name: string, secret: string, list: string, members: string): Promise<Result<string>>;
+  /**
+   * The tab saw the device go offline or online (`navigator.onLine`): pause or resume the
+   * database's relay link. A worker's own sockets do not always notice.
+   */
+  setOnline(name: string, online: boolean): Promise<Result<null>>;
 }
 
 /**
@@ -105,6 +110,7 @@ export const HOST_METHODS = [
   'watchStatus',
   'exportIdentity',
   'redeemInvite',
+  'setOnline',
 ] as const satisfies readonly (keyof HostApi)[];
 
 /** A live query diff, encoded by diff-codec.ts (transferred when the channel allows). */
