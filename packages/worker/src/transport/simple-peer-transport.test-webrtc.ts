@@ -58,7 +58,7 @@ async function until(what: string, ms: number, ok: () => boolean): Promise<void>
 }
 
 function noteCandidate(signal: Peer.SignalData): void {
-  const line = signal.candidate?.candidate;
+  const line = 'candidate' in signal ? signal.candidate?.candidate : undefined;
   if (line === undefined) return;
   // "candidate:<foundation> <component> <protocol> <priority> <address> <port> typ <type> ..."
   const address = line.split(' ')[4];
@@ -88,7 +88,9 @@ async function connectedPair(): Promise<[Peer.Instance, Peer.Instance]> {
       p.once('error', reject);
     });
   await deadline('WebRTC connect', CONNECT_MS, Promise.all([connected(a), connected(b)]));
-  selected.push(`${a.localAddress} -> ${a.remoteAddress}`, `${b.localAddress} -> ${b.remoteAddress}`);
+  // simple-peer records the selected candidate pair's addresses (untyped in @types/simple-peer).
+  const at = (p: Peer.Instance) => p as unknown as { localAddress?: string; remoteAddress?: string };
+  selected.push(`${at(a).localAddress} -> ${at(a).remoteAddress}`, `${at(b).localAddress} -> ${at(b).remoteAddress}`);
   return [a, b];
 }
 

@@ -25,7 +25,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { WeftError } from '@weft/engine';
+import type { WeftError } from '@weft/engine';
 import { PIECE_LAST, PIECE_MORE, simplePeerTransport, type SimplePeerLike } from './simple-peer-transport.ts';
 
 /** A peer double: the test fires its events and reads what was sent. */

@@ -90,7 +90,10 @@ function describe(error: unknown): string {
 }
 
 /** Wraps a simple-peer connection (open, or about to open when it has `write`) as a transport. */
-export function simplePeerTransport(peer: SimplePeerLike, options: SimplePeerTransportOptions = {}): SimplePeerTransport {
+export function simplePeerTransport(
+  peer: SimplePeerLike,
+  options: SimplePeerTransportOptions = {},
+): SimplePeerTransport {
   const max = options.maxFrameBytes ?? DEFAULT_WEBRTC_FRAME_BYTES;
   const chunk = options.chunkBytes ?? DEFAULT_WEBRTC_CHUNK_BYTES;
   if (!(chunk >= 1)) throw new WeftError('E_INVALID_ARGUMENT', `chunkBytes must be at least 1, got ${chunk}`);
