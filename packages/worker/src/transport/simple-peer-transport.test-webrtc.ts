@@ -14,6 +14,8 @@
  *    sessions settle; the test compares state hashes. The first batch is larger than one data-
  *    channel piece, so reassembly is exercised.
  *  - tooLarge: a frame over the receiver's `maxFrameBytes` closes it with `E_TOO_LARGE`.
+ *  - bulk: 16 MiB written before the channel opens arrives whole, and the channel's send buffer
+ *    stays bounded (backpressure through simple-peer's stream `write`).
  *  - destroy: `close()` on one side (simple-peer `destroy`) notifies the other side exactly once.
  *
  * Prints one line `RESULT <json>` and exits (wrtc keeps native threads alive otherwise).
@@ -65,8 +67,8 @@ function noteCandidate(signal: Peer.SignalData): void {
   if (address !== undefined) candidateAddresses.add(address);
 }
 
-/** Two connected peers. Signaling is a direct in-process hand-off; no STUN/TURN servers. */
-async function connectedPair(): Promise<[Peer.Instance, Peer.Instance]> {
+/** Two peers, connecting. Signaling is a direct in-process hand-off; no STUN/TURN servers. */
+function peerPair(): { a: Peer.Instance; b: Peer.Instance; connected: Promise<void> } {
   const options = {
     wrtc: wrtc as unknown as Peer.Options['wrtc'],
     config: { iceServers: [] },
@@ -87,10 +89,18 @@ async function connectedPair(): Promise<[Peer.Instance, Peer.Instance]> {
       p.once('connect', () => resolve());
       p.once('error', reject);
     });
-  await deadline('WebRTC connect', CONNECT_MS, Promise.all([connected(a), connected(b)]));
-  // simple-peer records the selected candidate pair's addresses (untyped in @types/simple-peer).
-  const at = (p: Peer.Instance) => p as unknown as { localAddress?: string; remoteAddress?: string };
-  selected.push(`${at(a).localAddress} -> ${at(a).remoteAddress}`, `${at(b).localAddress} -> ${at(b).remoteAddress}`);
+  const both = deadline('WebRTC connect', CONNECT_MS, Promise.all([connected(a), connected(b)])).then(() => {
+    // simple-peer records the selected candidate pair's addresses (untyped in @types/simple-peer).
+    const at = (p: Peer.Instance) => p as unknown as { localAddress?: string; remoteAddress?: string };
+    selected.push(`${at(a).localAddress} -> ${at(a).remoteAddress}`, `${at(b).localAddress} -> ${at(b).remoteAddress}`);
+  });
+  return { a, b, connected: both };
+}
+
+/** Two connected peers. */
+async function connectedPair(): Promise<[Peer.Instance, Peer.Instance]> {
+  const { a, b, connected } = peerPair();
+  await connected;
   return [a, b];
 }
 
@@ -164,6 +174,29 @@ async function tooLarge() {
   return { got, closes };
 }
 
+/**
+ * Backpressure: 16 frames of 1 MiB, sent before the channel even opens, arrive whole and in order
+ * while the data channel's send buffer stays near simple-peer's 64 KiB mark (a browser channel
+ * closes itself when that buffer overflows).
+ */
+async function bulk() {
+  const { a, b, connected } = peerPair();
+  const ta = simplePeerTransport(a);
+  const tb = simplePeerTransport(b);
+  const frames = 16;
+  const got: { length: number; first: number; last: number }[] = [];
+  tb.onMessage((f) => got.push({ length: f.length, first: f[0]!, last: f[f.length - 1]! }));
+  let maxBuffered = 0;
+  const watch = setInterval(() => (maxBuffered = Math.max(maxBuffered, ta.bufferedBytes())), 1);
+  for (let i = 0; i < frames; i++) ta.send(new Uint8Array(1 << 20).fill(i + 1));
+  await connected;
+  await until('bulk frames arrive', 30_000, () => got.length === frames);
+  clearInterval(watch);
+  const intact = got.every((g, i) => g.length === 1 << 20 && g.first === i + 1 && g.last === i + 1);
+  ta.close();
+  return { frames: got.length, intact, maxBuffered };
+}
+
 async function destroy() {
   const [pa, pb] = await connectedPair();
   const ta = simplePeerTransport(pa);
@@ -188,6 +221,7 @@ async function main() {
     interfaces,
     converge: await converge(),
     tooLarge: await tooLarge(),
+    bulk: await bulk(),
     destroy: await destroy(),
     candidateAddresses: [...candidateAddresses].sort(),
     selected,

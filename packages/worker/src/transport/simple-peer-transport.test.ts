@@ -11,7 +11,8 @@
  *
  * so its only interfaces are `lo` and that veth pair, and every ICE candidate and packet stays in
  * the namespace, which disappears with the child. No ICE servers are configured, so nothing is even
- * attempted elsewhere. Which wrapper is used:
+ * attempted elsewhere. (libwebrtc in @roamhq/wrtc 0.10 offers the namespace's loopback addresses
+ * too, and usually picks `::1`; that loopback is the namespace's own, so the rule holds either way.) Which wrapper is used:
  *  - root on Linux with `unshare` and `ip`: `unshare -n` (the case in CI and in the dev sandbox);
  *  - not root, but unprivileged user namespaces allowed: `unshare -r -n` (root inside a user
  *    namespace may create the veth pair in its own network namespace);
@@ -208,6 +209,7 @@ interface WebrtcResult {
     sessionsClosed: { a: string | null; b: string | null };
   };
   tooLarge: { got: number[]; closes: { a: (string | null)[]; b: (string | null)[] } };
+  bulk: { frames: number; intact: boolean; maxBuffered: number };
   destroy: { closes: { a: (string | null)[]; b: (string | null)[] } };
   candidateAddresses: string[];
   selected: string[];
@@ -251,6 +253,12 @@ describe('simple-peer transport over real WebRTC (@roamhq/wrtc)', () => {
     expect(out.tooLarge.got).toEqual([1000, 20_000]);
     expect(out.tooLarge.closes.b).toEqual(['E_TOO_LARGE']);
     expect(out.tooLarge.closes.a).toHaveLength(1);
+
+    // Backpressure: 16 MiB sent before the channel opened arrived whole, and the channel's send
+    // buffer stayed near simple-peer's 64 KiB threshold (plus at most one piece and some slack).
+    expect(out.bulk.frames).toBe(16);
+    expect(out.bulk.intact).toBe(true);
+    expect(out.bulk.maxBuffered).toBeLessThan(256 * 1024);
 
     // destroy() on one side: each side is notified exactly once.
     expect(out.destroy.closes.a).toEqual([null]);
