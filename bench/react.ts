@@ -56,6 +56,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       .nth(items - 1)
       .waitFor({ timeout: 120_000 });
     const b = await context.newPage();
+    await openApp(b, `${server.url}todo/`, items);
     await b.evaluate(() => {
       (globalThis as { weftRenderStats?: unknown }).weftRenderStats = { commits: 0, rows: 0 };
     });
