@@ -20,6 +20,7 @@ export const PREBUNDLE = [
   '@noble/curves/ed25519.js',
   '@noble/curves/utils.js',
   '@noble/hashes/sha2.js',
+  'simple-peer/simplepeer.min.js',
 ];
 
 export default defineConfig({

@@ -30,6 +30,7 @@ export function todoUrl(server: PageServer, hash = ''): string {
 export async function openTodo(context: BrowserContext, server: PageServer, hash = ''): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}\n${e.stack ?? ''}`));
+  if (process.env.WEFT_E2E_CONSOLE === '1') page.on('console', (m) => console.log(`[console] ${m.type()} ${m.text()}`));
   await page.goto(todoUrl(server, hash));
   await expect(page.locator('.new-todo')).toBeVisible({ timeout: 30_000 });
   return page;

@@ -3,7 +3,7 @@ import 'todomvc-app-css/index.css';
 import './app.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createClient } from '@weft/worker';
+import { createClient, startNetworkBridge } from '@weft/worker';
 import { WeftProvider } from '@weft/react';
 import { todoSchema } from './schema.ts';
 import { App } from './app.tsx';
@@ -37,6 +37,9 @@ if (invite !== null && invitedList !== null) {
   };
   redeem();
 }
+// With a relay, one tab also connects directly to the other users over WebRTC (the relay stays
+// the fallback and the always-on peer).
+if (relay !== undefined && relay !== '') startNetworkBridge(client);
 // Tests and the benchmark drive the app through the same client the UI uses.
 (globalThis as { weftClient?: unknown }).weftClient = client;
 

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
   answerChallenge,
+  connectRelay,
+  createReplica,
+  relaySyncUrl,
   decode,
   encode,
   encodeMessage,
@@ -9,7 +12,7 @@ import {
   parseControl,
   type ChallengeMessage,
 } from '@weft/engine';
-import { client, memoryRelay, rawSocket, until, type Client } from './relay-test-kit.test-support.ts';
+import { client, memoryRelay, openWs, rawSocket, until, type Client } from './relay-test-kit.test-support.ts';
 import type { Relay } from './relay-server.ts';
 
 const open: { relays: Relay[]; clients: Client[] } = { relays: [], clients: [] };
@@ -212,5 +215,28 @@ describe('relay link: offline and back', () => {
     a.link.resume();
     await until(async () => (await relay.registry.get(db)).changes().length === 21, 10_000, 'changes after resume');
     await until(() => a.link.status.pending === 0, 10_000, 'pending to drain');
+  });
+});
+
+describe('relay: signaling', () => {
+  it('routes signals between authenticated peers of a room, stamped with the sender', async () => {
+    const relay = await relayOf();
+    const a = await clientOf(relay);
+    const db = a.replica.dbId;
+    const idB = await generateIdentity();
+    const replicaB = await createReplica({ identity: idB, db });
+    const got: [string, unknown][] = [];
+    const linkB = connectRelay({
+      replica: replicaB,
+      identity: idB,
+      url: relaySyncUrl(relay.url, db),
+      openSocket: openWs,
+      onSignal: (from, data) => got.push([from, data]),
+    });
+    open.clients.push({ replica: replicaB, identity: idB, link: linkB });
+    await until(() => a.link.status.peers.includes(idB.author), 10_000, 'room peers');
+    expect(a.link.signal(idB.author, { type: 'offer', sdp: 'x' })).toBe(true);
+    await until(() => got.length === 1, 10_000, 'the signal');
+    expect(got[0]).toEqual([a.identity.author, { type: 'offer', sdp: 'x' }]);
   });
 });

@@ -19,6 +19,21 @@ export {
   linkEndpoint,
   type HostLink,
 } from './client/host-link.ts';
+export {
+  startNetworkBridge,
+  type NetworkBridge,
+  type NetworkBridgeOptions,
+  type BrowserPeer,
+  type PeerConstructor,
+} from './client/network-bridge.ts';
+export {
+  simplePeerTransport,
+  type SimplePeerLike,
+  type SimplePeerTransport,
+  type SimplePeerTransportOptions,
+} from './transport/simple-peer-transport.ts';
+export { messagePortPeer, PORT_CLOSE } from './transport/message-port-peer.ts';
+export { DbNetwork } from './host/db-network.ts';
 export { EngineHost, HostConnection, type EngineHostOptions, type PushFn } from './host/engine-host.ts';
 export { connectionApi, serveEndpoint } from './host/serve-endpoint.ts';
 export { IdentityStore } from './host/identity-store.ts';

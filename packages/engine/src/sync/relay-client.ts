@@ -42,6 +42,8 @@ export interface RelayLinkOptions {
   readonly url: string;
   readonly openSocket: (url: string) => SocketLike;
   readonly onStatus?: (s: RelayLinkStatus) => void;
+  /** A signaling message from another peer of the room (WebRTC offers, answers, candidates). */
+  readonly onSignal?: (from: string, data: unknown) => void;
   readonly minDelayMs?: number;
   readonly maxDelayMs?: number;
   readonly random?: () => number;
@@ -50,6 +52,8 @@ export interface RelayLinkOptions {
 /** A live relay link. */
 export interface RelayLink {
   readonly status: RelayLinkStatus;
+  /** Sends a signaling message to peer `to` through the relay; false when not connected. */
+  signal(to: string, data: unknown): boolean;
   /** The device went offline: drop the socket and stop retrying until {@link resume}. */
   pause(): void;
   /** Back online: reconnect at once, with a fresh backoff. */
@@ -153,6 +157,7 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
         report({ state: 'syncing', peers: msg.peers, error: null });
         watch();
       } else if (msg.t === 'peers') report({ peers: msg.peers });
+      else if (msg.t === 'signal' && ready && typeof msg.from === 'string') options.onSignal?.(msg.from, msg.data);
     });
     s.addEventListener('close', (e) => {
       if (socket !== s) return;
@@ -173,6 +178,11 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
   return {
     get status() {
       return status;
+    },
+    signal(to, data) {
+      if (socket === undefined || session === undefined) return false;
+      socket.send(JSON.stringify({ t: 'signal', to, data }));
+      return true;
     },
     pause() {
       if (stopped || paused) return;

@@ -23,7 +23,8 @@ import {
   type Schema,
   type SchemaShape,
 } from '@weft/engine';
-import { unwrap, type OpenResult, type Push, type Result } from '../protocol/host-api.ts';
+import { transfer } from 'comlink';
+import { unwrap, type NetPush, type OpenResult, type Push, type Result } from '../protocol/host-api.ts';
 import { IntentRecorder, type Intent, type MutationTx } from '../protocol/intents.ts';
 import { holdTabLock, newTabLock } from '../host/tab-lock.ts';
 import { connectHost, type HostLink } from './host-link.ts';
@@ -121,6 +122,32 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
   private onPush(p: Push): void {
     if (p.weft === 'diff') this.diffSinks.get(p.sub)?.(p.bytes);
     else if (p.weft === 'status' && p.name === this.options.name) this.status.update(p.status);
+    else if (p.weft === 'net' && p.name === this.options.name) for (const l of this.netListeners) l(p);
+  }
+
+  private readonly netListeners = new Set<(p: NetPush) => void>();
+
+  /**
+   * Makes this tab the database's network tab (network-bridge.ts): `listener` hears the room's
+   * peers and their signaling. Returns the removal of the listener.
+   */
+  async watchNetwork(listener: (p: NetPush) => void): Promise<() => void> {
+    this.netListeners.add(listener);
+    await this.ready;
+    unwrap(await this.link.api.watchNetwork(this.options.name));
+    return () => this.netListeners.delete(listener);
+  }
+
+  /** Sends WebRTC signaling to room peer `to` through the relay. */
+  async sendSignal(to: string, data: unknown): Promise<void> {
+    await this.ready;
+    unwrap(await this.link.api.sendSignal(this.options.name, to, data));
+  }
+
+  /** Gives the host a data channel to `peer`, piped over `port` (transferred). */
+  async attachPeer(peer: string, port: MessagePort): Promise<void> {
+    await this.ready;
+    unwrap(await this.link.api.attachPeer(this.options.name, peer, transfer(port, [port])));
   }
 
   private check(): void {

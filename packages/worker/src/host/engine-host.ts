@@ -16,11 +16,7 @@
 import {
   WeftError,
   parseQuery,
-  connectRelay,
   createReplica,
-  relaySyncUrl,
-  type RelayLink,
-  type RelayLinkStatus,
   type SocketLike,
   decodeSchema,
   queriesOf,
@@ -40,7 +36,6 @@ import {
   type HostApi,
   type OpenRequest,
   type OpenResult,
-  type PeerStatus,
   type Push,
   type Result,
   type SyncStatus,
@@ -48,6 +43,7 @@ import {
 import { IdentityStore } from './identity-store.ts';
 import { MutationLedger, checkMutationId } from './mutation-ledger.ts';
 import { redeemInvite } from './redeem-invite.ts';
+import { DbNetwork } from './db-network.ts';
 
 /** Sends a push to one connection; `transfer` lists buffers it may move. */
 export type PushFn = (push: Push, transfer: Transferable[]) => void;
@@ -79,8 +75,8 @@ interface OpenDb {
   queue: Promise<unknown>;
   readonly statusWatchers: Set<PushFn>;
   statusTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The relay link, once a tab asked for one. */
-  relay: { readonly url: string; readonly link: RelayLink; status: RelayLinkStatus } | undefined;
+  /** Relay link, WebRTC sessions and signaling (db-network.ts). */
+  readonly net: DbNetwork;
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -143,6 +139,16 @@ export class EngineHost {
     });
     const ledger = new MutationLedger(storage);
     await replica.use(ledger);
+    const openSocket = this.options.openSocket ?? ((u: string) => new WebSocket(u) as unknown as SocketLike);
+    // Filled in below: the network reports changes through the db's status timer.
+    const holder: { db?: OpenDb } = {};
+    const net = new DbNetwork(
+      req.name,
+      replica,
+      identity,
+      openSocket,
+      () => holder.db && this.scheduleStatus(holder.db),
+    );
     const db: OpenDb = {
       name: req.name,
       replica,
@@ -152,8 +158,9 @@ export class EngineHost {
       queue: Promise.resolve(),
       statusWatchers: new Set(),
       statusTimer: undefined,
-      relay: undefined,
+      net,
     };
+    holder.db = db;
     replica.onCommit(() => this.scheduleStatus(db));
     return db;
   }
@@ -172,52 +179,12 @@ export class EngineHost {
     return p;
   }
 
-  /** Starts syncing `db` through the relay at `url` (once per database; later URLs are ignored). */
-  linkRelay(db: OpenDb, url: string): void {
-    if (db.relay !== undefined) return;
-    if (!/^(https?|wss?):\/\/[^\s]+$/.test(url))
-      throw new WeftError('E_INVALID_ARGUMENT', 'relay must be an http(s) or ws(s) URL');
-    const openSocket = this.options.openSocket ?? ((u: string) => new WebSocket(u) as unknown as SocketLike);
-    const identity = this.identity!;
-    const link = connectRelay({
-      replica: db.replica,
-      identity,
-      url: relaySyncUrl(url, db.replica.dbId),
-      openSocket,
-      onStatus: (s) => {
-        if (db.relay !== undefined) db.relay.status = s;
-        this.scheduleStatus(db);
-      },
-    });
-    db.relay = { url, link, status: link.status };
-  }
-
   status(db: OpenDb): SyncStatus {
-    const vv = db.replica.versionVector();
-    const changes = db.replica.changes().length;
-    const r = db.relay?.status;
-    if (r === undefined) return { state: 'local', changes, pending: vv[db.replica.author] ?? 0, peers: [] };
-    const online = (r.state === 'syncing' || r.state === 'synced') && r.error !== 'offline';
-    const state: PeerStatus['state'] = r.state;
-    const relayPeer = {
-      id: `relay:${db.relay!.url}`,
-      transport: 'relay' as const,
-      state,
-      bytesIn: r.bytesIn,
-      bytesOut: r.bytesOut,
-      lag: r.lag,
-    };
-    // Other users online in the room reach us through the relay too.
-    const others = r.peers.map((id) => ({ id, transport: 'relay' as const, state, bytesIn: 0, bytesOut: 0, lag: 0 }));
-    return {
-      state: online ? 'online' : 'offline',
-      changes,
-      pending: r.pending,
-      peers: online ? [relayPeer, ...others] : [relayPeer],
-    };
+    return db.net.status();
   }
 
-  private scheduleStatus(db: OpenDb): void {
+  /** @internal */
+  scheduleStatus(db: OpenDb): void {
     if (db.statusWatchers.size === 0 || db.statusTimer !== undefined) return;
     db.statusTimer = setTimeout(() => {
       db.statusTimer = undefined;
@@ -237,7 +204,7 @@ export class EngineHost {
     this.dbs.clear();
     for (const p of dbs) {
       const db = await p.catch(() => undefined);
-      db?.relay?.link.close();
+      db?.net.close();
       await db?.replica.close();
     }
   }
@@ -255,6 +222,7 @@ function safePush(push: PushFn, msg: Push, transfer: Transferable[]): void {
 export class HostConnection implements HostApi {
   private readonly subs = new Map<string, () => void>();
   private readonly watching = new Set<OpenDb>();
+  private readonly networks = new Set<OpenDb>();
   private closed = false;
 
   constructor(
@@ -276,7 +244,7 @@ export class HostConnection implements HostApi {
       this.checkOpen();
       if (typeof req !== 'object' || req === null) throw new WeftError('E_INVALID_ARGUMENT', 'open needs a request');
       const db = await this.host.open(req);
-      if (typeof req.relay === 'string') this.host.linkRelay(db, req.relay);
+      if (typeof req.relay === 'string') db.net.linkRelay(req.relay);
       return db.result;
     });
   }
@@ -341,13 +309,37 @@ export class HostConnection implements HostApi {
     return toResult(() => this.host.exportIdentity());
   }
 
+  watchNetwork(name: string): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const db = await this.host.get(name);
+      db.net.watch(this.push);
+      this.networks.add(db);
+      return null;
+    });
+  }
+
+  sendSignal(name: string, to: string, data: unknown): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      (await this.host.get(name)).net.signal(to, data);
+      return null;
+    });
+  }
+
+  attachPeer(name: string, peer: string, port: MessagePort): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      (await this.host.get(name)).net.attachPeer(peer, port);
+      return null;
+    });
+  }
+
   setOnline(name: string, online: boolean): Promise<Result<null>> {
     return toResult(async () => {
       this.checkOpen();
-      const link = (await this.host.get(name)).relay?.link;
-      if (online === true) link?.resume();
-      else if (online === false) link?.pause();
-      else throw new WeftError('E_INVALID_ARGUMENT', 'online must be a boolean');
+      if (typeof online !== 'boolean') throw new WeftError('E_INVALID_ARGUMENT', 'online must be a boolean');
+      (await this.host.get(name)).net.setOnline(online);
       return null;
     });
   }
@@ -367,5 +359,7 @@ export class HostConnection implements HostApi {
     this.subs.clear();
     for (const db of this.watching) db.statusWatchers.delete(this.push);
     this.watching.clear();
+    for (const db of this.networks) db.net.unwatch(this.push);
+    this.networks.clear();
   }
 }

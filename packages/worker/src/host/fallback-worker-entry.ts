@@ -59,6 +59,17 @@ const api: ConnectionApi = {
   exportIdentity: () => call('exportIdentity', []),
   redeemInvite: (n, s, l, m) => call('redeemInvite', [n, s, l, m]),
   setOnline: (n, o) => call('setOnline', [n, o]),
+  watchNetwork: (n) => call('watchNetwork', [n]),
+  sendSignal: (n, t, d) => call('sendSignal', [n, t, d]),
+  // A MessagePort cannot cross the leader bus: without SharedWorker, tabs sync through the relay.
+  attachPeer: () =>
+    Promise.resolve({
+      ok: false,
+      error: new WeftError(
+        'E_INVALID_ARGUMENT',
+        'WebRTC needs a SharedWorker host; syncing through the relay',
+      ).toData(),
+    }),
   attach: (tabLock) =>
     toResult(() => {
       checkTabLock(tabLock);

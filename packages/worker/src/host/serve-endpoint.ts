@@ -19,6 +19,9 @@ export function connectionApi(api: HostApi, onGone: (tabLock: string) => void): 
     exportIdentity: () => api.exportIdentity(),
     redeemInvite: (n, s, l, m) => api.redeemInvite(n, s, l, m),
     setOnline: (n, o) => api.setOnline(n, o),
+    watchNetwork: (n) => api.watchNetwork(n),
+    sendSignal: (n, t, d) => api.sendSignal(n, t, d),
+    attachPeer: (n, p, port) => api.attachPeer(n, p, port),
     attach: (tabLock) =>
       toResult(() => {
         checkTabLock(tabLock);

@@ -89,6 +89,18 @@ export interface HostApi {
    * database's relay link. A worker's own sockets do not always notice.
    */
   setOnline(name: string, online: boolean): Promise<Result<null>>;
+  /**
+   * Makes this connection the database's network tab: it receives {@link NetPush} messages
+   * (room peers and their signaling) and opens WebRTC connections for the worker.
+   */
+  watchNetwork(name: string): Promise<Result<null>>;
+  /** Sends a signaling message to room peer `to` through the relay. */
+  sendSignal(name: string, to: string, data: unknown): Promise<Result<null>>;
+  /**
+   * Hands the worker a WebRTC data channel to peer `peer`, piped over `port` (transferred); the
+   * worker syncs over it (message-port-peer.ts). Needs a direct host (SharedWorker or leader).
+   */
+  attachPeer(name: string, peer: string, port: MessagePort): Promise<Result<null>>;
 }
 
 /**
@@ -111,6 +123,8 @@ export const HOST_METHODS = [
   'exportIdentity',
   'redeemInvite',
   'setOnline',
+  'watchNetwork',
+  'sendSignal',
 ] as const satisfies readonly (keyof HostApi)[];
 
 /** A live query diff, encoded by diff-codec.ts (transferred when the channel allows). */
@@ -134,8 +148,19 @@ export interface SubErrorPush {
   readonly error: WeftErrorData;
 }
 
+/** Room peers and signaling, for the network tab. */
+export type NetPush =
+  | { readonly weft: 'net'; readonly name: string; readonly kind: 'peers'; readonly peers: readonly string[] }
+  | {
+      readonly weft: 'net';
+      readonly name: string;
+      readonly kind: 'signal';
+      readonly from: string;
+      readonly data: unknown;
+    };
+
 /** Anything the host pushes. */
-export type Push = DiffPush | StatusPush | SubErrorPush;
+export type Push = DiffPush | StatusPush | SubErrorPush | NetPush;
 
 /** True for a message that is a host push (pushes share the channel with comlink). */
 export function isPush(x: unknown): x is Push {

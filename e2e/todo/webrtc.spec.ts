@@ -1,0 +1,95 @@
+/**
+ * Users syncing peer to peer over WebRTC (signaled through a real relay), and falling back to the
+ * relay when a browser has no RTCPeerConnection. `npm run test:e2e` runs inside a private network
+ * namespace with a veth pair (scripts/netns-run.sh), so ICE has host candidates and no traffic
+ * leaves the namespace.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
+import { addTodo, openTodo, startTodoEnv, stopTodoEnv, titles, type TodoEnv } from './todo-page.ts';
+
+let env: TodoEnv | undefined;
+let relay: RelayProcess | undefined;
+let dataDir = '';
+
+test.beforeAll(async () => {
+  env = await startTodoEnv();
+  dataDir = await mkdtemp(join(tmpdir(), 'weft-webrtc-e2e-'));
+  relay = await startRelayProcess(dataDir);
+});
+test.afterAll(async () => {
+  await relay?.stop();
+  await stopTodoEnv(env);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A opens the app with the relay and shares a list with an editor invite; B opens the link. */
+async function pair(ctxB: BrowserContext): Promise<{ a: Page; b: Page; ctxA: BrowserContext }> {
+  const ctxA = await env!.browser.newContext();
+  const a = await openTodo(ctxA, env!.server, `?relay=${encodeURIComponent(relay!.url)}`);
+  await addTodo(a, 'start');
+  await a.locator('.share').click();
+  await a.locator('.create-invite').click();
+  const link = (await a.locator('.invite-link').textContent())!;
+  const b = await openTodo(ctxB, env!.server, link.slice(link.indexOf('?')));
+  await expect(titles(b)).toHaveText(['start'], { timeout: 20_000 });
+  await expect(b).not.toHaveURL(/invite=/, { timeout: 20_000 });
+  return { a, b, ctxA };
+}
+
+test('two users edit concurrently over WebRTC and converge', async () => {
+  test.skip(process.env.WEFT_IN_NETNS !== '1', 'WebRTC needs the private network namespace (root on Linux)');
+  const ctxB = await env!.browser.newContext();
+  const { a, b, ctxA } = await pair(ctxB);
+  await expect(a.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(b.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 30_000 });
+  // Concurrent edits on both sides, including the same todo.
+  await Promise.all([addTodo(a, 'from a'), addTodo(b, 'from b')]);
+  await a.locator('.todo-list li').nth(0).locator('.toggle').check();
+  await b.locator('.todo-list li').nth(0).locator('label').dblclick();
+  await b.locator('.todo-list li .edit').fill('start (edited by b)');
+  await b.locator('.todo-list li .edit').press('Enter');
+  const state = (p: Page) =>
+    p.evaluate(async () => {
+      const c = (globalThis as { weftClient?: { query(q: unknown): Promise<{ title: string; done: boolean }[]> } })
+        .weftClient!;
+      const rows = await c.query({
+        collection: 'todos',
+        where: null,
+        orderBy: [],
+        limit: null,
+        offset: 0,
+        after: null,
+        include: [],
+      });
+      return rows
+        .map((r) => `${r.title}:${r.done}`)
+        .sort()
+        .join('|');
+    });
+  await expect.poll(async () => (await state(a)) === (await state(b)), { timeout: 20_000 }).toBe(true);
+  expect(await state(a)).toContain('start (edited by b):true');
+  expect(await state(a)).toContain('from a:false');
+  expect(await state(a)).toContain('from b:false');
+  await ctxA.close();
+  await ctxB.close();
+});
+
+test('without RTCPeerConnection a user still syncs, over the relay', async () => {
+  const ctxB = await env!.browser.newContext();
+  await ctxB.addInitScript(() => {
+    delete (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection;
+  });
+  const { a, b, ctxA } = await pair(ctxB);
+  await addTodo(a, 'via relay');
+  await expect(titles(b)).toHaveText(['start', 'via relay'], { timeout: 20_000 });
+  await addTodo(b, 'back via relay');
+  await expect(titles(a)).toHaveText(['start', 'via relay', 'back via relay'], { timeout: 20_000 });
+  await expect(b.locator('.weft-peer[data-transport="relay"]').first()).toBeVisible();
+  await expect(b.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(0);
+  await ctxA.close();
+  await ctxB.close();
+});
