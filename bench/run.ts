@@ -4,7 +4,18 @@ export {};
  * `npm run bench -- NAME [args]`: runs bench/NAME.ts. Each benchmark prints a human table and
  * returns its figures; this runner prints them as the last line, one JSON object.
  */
-const BENCHES = ['ingest', 'merge', 'text', 'auth', 'bulk', 'livequery', 'coldstart', 'react', 'relay'] as const;
+const BENCHES = [
+  'ingest',
+  'merge',
+  'text',
+  'auth',
+  'bulk',
+  'livequery',
+  'coldstart',
+  'react',
+  'relay',
+  'sync',
+] as const;
 
 const [name, ...args] = process.argv.slice(2);
 if (name === undefined || !(BENCHES as readonly string[]).includes(name)) {

@@ -14,22 +14,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
+import { launchOptions } from '../../e2e/support/chromium.ts';
 
 const ROOT = import.meta.dirname;
 const REPO = resolve(ROOT, '../..');
 
-/** The system Chromium, headless, DNS off except loopback (never `npx playwright install`). */
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--headless=new',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-  ],
-};
+/** The system Chromium with the e2e tests' flags (never `npx playwright install`). */
+const LAUNCH = launchOptions;
 
 /** Dependencies bench pages import; pre-bundled before the page loads. */
 export const BROWSER_DEPS = [
@@ -38,6 +29,7 @@ export const BROWSER_DEPS = [
   '@noble/hashes/sha2.js',
   'idb',
   'dexie',
+  'simple-peer/simplepeer.min.js',
 ];
 
 /** Options for {@link runInBrowser}. */
