@@ -117,18 +117,20 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     },
   };
 
-  const live = (): { bytesOut: number; changesIn: number; changesOut: number } => {
+  const live = (): { bytesOut: number; changesIn: number; changesOut: number; rejected: number } => {
     let bytesOut = 0;
     let changesIn = 0;
     let changesOut = 0;
+    let rejected = 0;
     for (const c of connections) {
       const s = c.session?.stats;
       if (s === undefined) continue;
       bytesOut += s.bytesOut;
       changesIn += s.changesIn;
       changesOut += s.changesOut;
+      rejected += s.rejectedIn;
     }
-    return { bytesOut, changesIn, changesOut };
+    return { bytesOut, changesIn, changesOut, rejected };
   };
   const status = (): RelayStatus => {
     const l = live();
@@ -165,6 +167,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
           bytesOut: metrics.bytesOut + l.bytesOut,
           changesIn: metrics.changesIn + l.changesIn,
           changesOut: metrics.changesOut + l.changesOut,
+          changesRejected: metrics.changesRejected + l.rejected,
         });
         return view.render({ connections: connections.size, rooms: rooms.size, databases: registry.size });
       },

@@ -1,0 +1,113 @@
+/**
+ * A page that pushes a forged change through the relay: it authenticates with a key of its own,
+ * then sends, as sync frames, a genuine change with one byte flipped and a change signed by its
+ * key but claiming another author. The relay refuses both (nothing stored), and no peer ever
+ * shows them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import {
+  answerChallenge,
+  decode,
+  encodeMessage,
+  generateIdentity,
+  parseChange,
+  parseControl,
+  signChange,
+  type ChallengeMessage,
+  type Change,
+} from '../../packages/engine/src/index.ts';
+import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
+import { addTodo, openTodo, startTodoEnv, stopTodoEnv, titles, type TodoEnv } from './todo-page.ts';
+
+let env: TodoEnv | undefined;
+let relay: RelayProcess | undefined;
+let dataDir = '';
+
+test.beforeAll(async () => {
+  env = await startTodoEnv();
+  dataDir = await mkdtemp(join(tmpdir(), 'weft-forged-e2e-'));
+  relay = await startRelayProcess(dataDir);
+});
+test.afterAll(async () => {
+  await relay?.stop();
+  await stopTodoEnv(env);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${relay!.url}/metrics`)).text();
+  return Number(new RegExp(`^weft_relay_${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+}
+
+test('a forged change pushed through the relay by a page is refused by the relay and reaches no peer', async () => {
+  const relayQ = `?relay=${encodeURIComponent(relay!.url)}`;
+  const ctxA = await env!.browser.newContext();
+  const a = await openTodo(ctxA, env!.server, relayQ);
+  await addTodo(a, 'genuine');
+  const db = await a.evaluate(
+    async () => (await (globalThis as { weftClient?: { ready: Promise<{ db: string }> } }).weftClient!.ready).db,
+  );
+  const list = await a.evaluate(() => document.querySelector<HTMLElement>('.todoapp')!.dataset.listId!);
+  await expect
+    .poll(async () => ((await (await fetch(`${relay!.url}/v1/db/${db}`)).json()) as { changes: number }).changes)
+    .toBe(3);
+  const ctxB = await env!.browser.newContext();
+  const b = await openTodo(ctxB, env!.server, `?db=${db}&list=${list}&relay=${encodeURIComponent(relay!.url)}`);
+  await expect(titles(b)).toHaveText(['genuine'], { timeout: 15_000 });
+
+  // The forgeries: a stored change with a byte of its body flipped (hash and signature no longer
+  // match), and the attacker's own signature over a change claiming A's key.
+  const pulled = decode(
+    new Uint8Array(await (await fetch(`${relay!.url}/v1/db/${db}/changes`)).arrayBuffer()),
+  ) as Uint8Array[];
+  const flipped = pulled[pulled.length - 1]!.slice();
+  flipped[flipped.length - 80]! ^= 1;
+  const attacker = await generateIdentity();
+  const frame = encodeMessage({
+    t: 'changes',
+    round: 0,
+    batch: [flipped, pulled[1]!.slice(0, pulled[1]!.length - 1)],
+    done: true,
+  });
+  const rejectedBefore = await metric('changes_rejected_total');
+
+  const ctxM = await env!.browser.newContext();
+  const m = await ctxM.newPage();
+  await m.goto(`${env!.server.url}todo/`);
+  await m.exposeFunction('answer', async (challenge: string) =>
+    JSON.stringify(await answerChallenge(attacker, db, parseControl(challenge) as ChallengeMessage)),
+  );
+  const outcome = await m.evaluate(
+    async ({ url, frame }) => {
+      const ws = new WebSocket(url);
+      ws.binaryType = 'arraybuffer';
+      const answer = (globalThis as unknown as { answer(c: string): Promise<string> }).answer;
+      return new Promise<string>((resolve) => {
+        ws.onmessage = async (e) => {
+          if (typeof e.data !== 'string') return;
+          const msg = JSON.parse(e.data) as { t: string };
+          if (msg.t === 'challenge') ws.send(await answer(e.data));
+          if (msg.t === 'ready') {
+            ws.send(new Uint8Array(frame));
+            setTimeout(() => resolve(`open:${ws.readyState}`), 1_000);
+          }
+        };
+        ws.onclose = (e) => resolve(`closed:${e.code}`);
+      });
+    },
+    { url: `${relay!.url.replace('http', 'ws')}/v1/db/${db}/sync`, frame: [...frame] },
+  );
+  console.log(`[forged] attacker socket: ${outcome}`);
+  await expect.poll(() => metric('changes_rejected_total'), { timeout: 10_000 }).toBeGreaterThan(rejectedBefore);
+  // Nothing stored, nothing shown, and honest sync goes on.
+  expect(((await (await fetch(`${relay!.url}/v1/db/${db}`)).json()) as { changes: number }).changes).toBe(3);
+  await addTodo(a, 'after the attack');
+  await expect(titles(b)).toHaveText(['genuine', 'after the attack'], { timeout: 15_000 });
+  await expect(titles(a)).toHaveText(['genuine', 'after the attack']);
+  await ctxM.close();
+  await ctxA.close();
+  await ctxB.close();
+});
