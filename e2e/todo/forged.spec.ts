@@ -66,12 +66,15 @@ test('a forged change pushed through the relay by a page is refused by the relay
   const flipped = pulled[pulled.length - 1]!.slice();
   flipped[flipped.length - 80]! ^= 1;
   const attacker = await generateIdentity();
-  const frame = encodeMessage({
-    t: 'changes',
-    round: 0,
-    batch: [flipped, pulled[1]!.slice(0, pulled[1]!.length - 1)],
-    done: true,
-  });
+  const last = parseChange(pulled[pulled.length - 1]!);
+  const impostor = { ...attacker, author: last.change.author, sign: (m: Uint8Array) => attacker.sign(m) };
+  const claimed = await signChange(impostor, {
+    ...last.change,
+    seq: last.change.seq + 1,
+    deps: [last.hash],
+    ops: [{ k: 'set', c: 'todos', d: 'forged', p: ['title'], v: 'forged' }],
+  } as unknown as Change);
+  const frame = encodeMessage({ t: 'changes', round: 0, batch: [flipped, claimed.bytes], done: true });
   const rejectedBefore = await metric('changes_rejected_total');
 
   const ctxM = await env!.browser.newContext();
