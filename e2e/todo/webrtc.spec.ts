@@ -93,3 +93,21 @@ test('without RTCPeerConnection a user still syncs, over the relay', async () =>
   await ctxA.close();
   await ctxB.close();
 });
+
+test('when the tab that owns the WebRTC connections closes, another tab of the user takes over', async () => {
+  test.skip(process.env.WEFT_IN_NETNS !== '1', 'WebRTC needs the private network namespace (root on Linux)');
+  const ctxB = await env!.browser.newContext();
+  const { a, b, ctxA } = await pair(ctxB);
+  await expect(a.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 30_000 });
+  // A second tab of A: the first still owns the network lock.
+  const a2 = await openTodo(ctxA, env!.server, `?relay=${encodeURIComponent(relay!.url)}`);
+  await expect(a2.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 10_000 });
+  await a.close();
+  // The data channel died with the tab; the second tab dials again.
+  await expect(b.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 40_000 });
+  await expect(a2.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 40_000 });
+  await addTodo(b, 'after takeover');
+  await expect(titles(a2)).toContainText(['after takeover'], { timeout: 20_000 });
+  await ctxA.close();
+  await ctxB.close();
+});

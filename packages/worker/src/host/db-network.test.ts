@@ -42,6 +42,20 @@ describe('DbNetwork', () => {
     net.close();
   });
 
+  it('ends the channels of a network tab that is gone', async () => {
+    const ida = await generateIdentity();
+    const a = await createReplica({ identity: ida, create: { name: 'n' } });
+    const idb = await generateIdentity();
+    const net = new DbNetwork('n', a, ida, noSocket, () => undefined);
+    const tab = (): void => undefined;
+    net.watch(tab);
+    net.attachPeer(idb.author, new MessageChannel().port1, tab);
+    expect(net.status().peers).toHaveLength(1);
+    net.unwatch(tab);
+    await until(() => net.status().peers.length === 0);
+    net.close();
+  });
+
   it('rejects bad peers, ports and signals with typed errors', async () => {
     const id = await generateIdentity();
     const r = await createReplica({ identity: id, create: { name: 'n' } });

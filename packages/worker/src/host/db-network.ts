@@ -32,6 +32,8 @@ const AUTHOR = /^[0-9a-f]{64}$/;
 export class DbNetwork {
   private relay: { readonly url: string; readonly link: RelayLink; status: RelayLinkStatus } | undefined;
   private readonly webrtc = new Map<string, SyncSession>();
+  /** Which network tab piped each channel: its channels die with it. */
+  private readonly owners = new Map<string, PushFn>();
   private readonly watchers = new Set<PushFn>();
 
   constructor(
@@ -86,8 +88,14 @@ export class DbNetwork {
     push({ weft: 'net', name: this.name, kind: 'peers', peers: this.relay?.status.peers ?? [] }, []);
   }
 
+  /** A network tab is gone: its channels went with it (a dead page's port never says so). */
   unwatch(push: PushFn): void {
     this.watchers.delete(push);
+    for (const [peer, owner] of this.owners)
+      if (owner === push) {
+        this.owners.delete(peer);
+        this.webrtc.get(peer)?.close();
+      }
   }
 
   /** Relays a signaling message from the network tab. */
@@ -98,7 +106,7 @@ export class DbNetwork {
   }
 
   /** Syncs with `peer` over a data channel piped through `port` (invariant 1). */
-  attachPeer(peer: string, port: MessagePort): void {
+  attachPeer(peer: string, port: MessagePort, owner?: PushFn): void {
     if (!AUTHOR.test(peer)) throw new WeftError('E_INVALID_ARGUMENT', 'a peer is a 64-hex author id');
     if (typeof port !== 'object' || port === null || typeof port.postMessage !== 'function')
       throw new WeftError('E_INVALID_ARGUMENT', 'attachPeer needs a MessagePort');
@@ -106,6 +114,7 @@ export class DbNetwork {
     const transport = simplePeerTransport(messagePortPeer(port), { kind: 'webrtc' });
     const session = this.replica.sync(transport);
     this.webrtc.set(peer, session);
+    if (owner !== undefined) this.owners.set(peer, owner);
     transport.onClose(() => {
       if (this.webrtc.get(peer) === session) this.webrtc.delete(peer);
       this.changed();

@@ -330,7 +330,9 @@ export class HostConnection implements HostApi {
   attachPeer(name: string, peer: string, port: MessagePort): Promise<Result<null>> {
     return toResult(async () => {
       this.checkOpen();
-      (await this.host.get(name)).net.attachPeer(peer, port);
+      const db = await this.host.get(name);
+      db.net.attachPeer(peer, port, this.push);
+      this.networks.add(db);
       return null;
     });
   }
