@@ -32,6 +32,7 @@ export {
   type SocketTransportOptions,
 } from './sync/socket-transport.ts';
 export * from './sync/relay-auth.ts';
+export { authenticatePeer, PEER_AUTH_DOMAIN, type PeerAuthOptions } from './sync/peer-auth.ts';
 export {
   connectRelay,
   relaySyncUrl,

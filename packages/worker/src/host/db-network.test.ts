@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReplica, generateIdentity, type SocketLike } from '@weft/engine';
+import { authenticatePeer, createReplica, defaultEd25519, generateIdentity, type SocketLike } from '@weft/engine';
 import { expectWeftError } from '@weft/engine/testing';
 import { DbNetwork } from './db-network.ts';
 import { messagePortPeer } from '../transport/message-port-peer.ts';
@@ -29,7 +29,14 @@ describe('DbNetwork', () => {
     const { port1, port2 } = new MessageChannel();
     net.attachPeer(idb.author, port1);
     // The other end stands for the page piping to a remote browser that runs the same framing.
-    const remote = b.sync(simplePeerTransport(messagePortPeer(port2)));
+    const authed = await authenticatePeer(simplePeerTransport(messagePortPeer(port2)), {
+      identity: idb,
+      port: await defaultEd25519(),
+      db: a.dbId,
+      peer: ida.author,
+      random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    });
+    const remote = b.sync(authed);
     await a.change((tx) => void tx.insert('notes', { title: 'a' }, 'na'));
     await b.change((tx) => void tx.insert('notes', { title: 'b' }, 'nb'));
     await until(() => a.stateHash() === b.stateHash() && a.get('notes', 'nb') !== undefined);
@@ -49,8 +56,18 @@ describe('DbNetwork', () => {
     const net = new DbNetwork('n', a, ida, noSocket, () => undefined);
     const tab = (): void => undefined;
     net.watch(tab);
-    net.attachPeer(idb.author, new MessageChannel().port1, tab);
-    expect(net.status().peers).toHaveLength(1);
+    const { port1, port2 } = new MessageChannel();
+    net.attachPeer(idb.author, port1, tab);
+    const peerB = await createReplica({ identity: idb, db: a.dbId });
+    const authed = await authenticatePeer(simplePeerTransport(messagePortPeer(port2)), {
+      identity: idb,
+      port: await defaultEd25519(),
+      db: a.dbId,
+      peer: ida.author,
+      random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    });
+    peerB.sync(authed);
+    await until(() => net.status().peers.length === 1);
     net.unwatch(tab);
     await until(() => net.status().peers.length === 0);
     net.close();

@@ -7,11 +7,16 @@
  *  1. At most one WebRTC session per peer; a new channel for the same peer replaces the old.
  *  2. The relay link keeps running while WebRTC sessions exist: it is the fallback when ICE
  *     fails or a channel drops, and the persistent peer for users who are not online now.
- *  3. A dead network tab's pushes are dropped; its channels end when their ports report closed.
+ *  3. A dead network tab's pushes are dropped; its channels end with it (a dead page's port
+ *     never reports closing).
+ *  4. A channel carries sync frames only after both ends proved their keys (sync/peer-auth.ts):
+ *     the relay that routed the signaling is not trusted with the peer's identity.
  */
 import {
   WeftError,
+  authenticatePeer,
   connectRelay,
+  defaultEd25519,
   relaySyncUrl,
   type Identity,
   type RelayLink,
@@ -111,15 +116,32 @@ export class DbNetwork {
     if (typeof port !== 'object' || port === null || typeof port.postMessage !== 'function')
       throw new WeftError('E_INVALID_ARGUMENT', 'attachPeer needs a MessagePort');
     this.webrtc.get(peer)?.close();
-    const transport = simplePeerTransport(messagePortPeer(port), { kind: 'webrtc' });
-    const session = this.replica.sync(transport);
-    this.webrtc.set(peer, session);
-    if (owner !== undefined) this.owners.set(peer, owner);
-    transport.onClose(() => {
-      if (this.webrtc.get(peer) === session) this.webrtc.delete(peer);
-      this.changed();
-    });
-    this.changed();
+    const raw = simplePeerTransport(messagePortPeer(port), { kind: 'webrtc' });
+    // Invariant 4: the channel carries sync only once both ends proved their keys.
+    void defaultEd25519()
+      .then((ed) =>
+        authenticatePeer(raw, {
+          identity: this.identity,
+          port: ed,
+          db: this.replica.dbId,
+          peer,
+          random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+        }),
+      )
+      .then(
+        (transport) => {
+          const session = this.replica.sync(transport);
+          this.webrtc.get(peer)?.close();
+          this.webrtc.set(peer, session);
+          if (owner !== undefined) this.owners.set(peer, owner);
+          transport.onClose(() => {
+            if (this.webrtc.get(peer) === session) this.webrtc.delete(peer);
+            this.changed();
+          });
+          this.changed();
+        },
+        () => this.changed(),
+      );
   }
 
   /** The sync status: WebRTC peers, the relay, and room peers reached only through it. */
