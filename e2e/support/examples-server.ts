@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, createServer, preview } from 'vite';
-import type { PageServer } from './vite-server.ts';
+import { listening, type PageServer } from './vite-server.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 
@@ -21,16 +21,7 @@ export async function startExamplesServer(): Promise<PageServer> {
     server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
     optimizeDeps: { noDiscovery: true },
   });
-  await server.listen();
-  const address = server.httpServer?.address();
-  if (address === null || address === undefined || typeof address === 'string') throw new Error('vite did not bind');
-  return {
-    url: `http://127.0.0.1:${address.port}/`,
-    async close() {
-      await server.close();
-      await rm(cacheDir, { recursive: true, force: true });
-    },
-  };
+  return listening(server, cacheDir);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'vite';
+import { createServer, type ViteDevServer } from 'vite';
 
 /** A running server. */
 export interface PageServer {
@@ -32,6 +32,11 @@ export async function startPageServer(root: string, include: readonly string[] =
     server: { host: '127.0.0.1', port: 0, strictPort: false, fs: { allow: [REPO] }, hmr: false },
     optimizeDeps: { include: [...include], noDiscovery: true },
   });
+  return listening(server, cacheDir);
+}
+
+/** Starts `server` and describes it; closing it also removes `cacheDir`. */
+export async function listening(server: ViteDevServer, cacheDir: string): Promise<PageServer> {
   await server.listen();
   const address = server.httpServer?.address();
   if (address === null || address === undefined || typeof address === 'string') throw new Error('vite did not bind');

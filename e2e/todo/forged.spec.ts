@@ -4,9 +4,6 @@
  * key but claiming another author. The relay refuses both (nothing stored), and no peer ever
  * shows them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import {
   answerChallenge,
@@ -19,8 +16,17 @@ import {
   type ChallengeMessage,
   type Change,
 } from '../../packages/engine/src/index.ts';
-import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
-import { addTodo, openTodo, startTodoEnv, stopTodoEnv, titles, type TodoEnv } from './todo-page.ts';
+import type { RelayProcess } from '../support/relay-process.ts';
+import {
+  addTodo,
+  openTodo,
+  startRelayEnv,
+  startTodoEnv,
+  stopRelayEnv,
+  stopTodoEnv,
+  titles,
+  type TodoEnv,
+} from './todo-page.ts';
 
 let env: TodoEnv | undefined;
 let relay: RelayProcess | undefined;
@@ -28,13 +34,11 @@ let dataDir = '';
 
 test.beforeAll(async () => {
   env = await startTodoEnv();
-  dataDir = await mkdtemp(join(tmpdir(), 'weft-forged-e2e-'));
-  relay = await startRelayProcess(dataDir);
+  ({ relay, dataDir } = await startRelayEnv());
 });
 test.afterAll(async () => {
-  await relay?.stop();
+  await stopRelayEnv(relay, dataDir);
   await stopTodoEnv(env);
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function metric(name: string): Promise<number> {

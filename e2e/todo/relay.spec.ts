@@ -3,12 +3,19 @@
  * list live; once both are gone, a third user receives everything from the relay's persistent
  * peer; a relay killed and restarted mid-session loses nothing and sync resumes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
-import { addTodo, openTodo, startTodoEnv, stopTodoEnv, titles, type TodoEnv } from './todo-page.ts';
+import {
+  addTodo,
+  openTodo,
+  startRelayEnv,
+  startTodoEnv,
+  stopRelayEnv,
+  stopTodoEnv,
+  titles,
+  todoState,
+  type TodoEnv,
+} from './todo-page.ts';
 
 let env: TodoEnv | undefined;
 let relay: RelayProcess | undefined;
@@ -16,13 +23,11 @@ let dataDir = '';
 
 test.beforeAll(async () => {
   env = await startTodoEnv();
-  dataDir = await mkdtemp(join(tmpdir(), 'weft-relay-e2e-'));
-  relay = await startRelayProcess(dataDir);
+  ({ relay, dataDir } = await startRelayEnv());
 });
 test.afterAll(async () => {
-  await relay?.stop();
+  await stopRelayEnv(relay, dataDir);
   await stopTodoEnv(env);
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function ids(page: Page): Promise<{ db: string; list: string }> {
@@ -127,24 +132,7 @@ test('a user offline for 2,000 changes comes back and everyone converges', async
   await expect(b.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 30_000 });
   await expect.poll(() => relayChanges(db), { timeout: 120_000, intervals: [1000] }).toBe(before + 2000);
   await expect(titles(a)).toHaveCount(2001, { timeout: 120_000 });
-  const hashes = async (p: typeof a) =>
-    p.evaluate(async () => {
-      const c = (globalThis as { weftClient?: { query(q: unknown): Promise<{ title: string }[]> } }).weftClient!;
-      const rows = await c.query({
-        collection: 'todos',
-        where: null,
-        orderBy: [],
-        limit: null,
-        offset: 0,
-        after: null,
-        include: [],
-      });
-      return rows
-        .map((r) => r.title)
-        .sort()
-        .join('|');
-    });
-  expect(await hashes(a)).toBe(await hashes(b));
+  expect(await todoState(a)).toBe(await todoState(b));
   await ctxA.close();
   await ctxB.close();
 });

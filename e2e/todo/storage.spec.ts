@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import { launchOptions } from '../support/chromium.ts';
-import { addTodo, openTodo, startTodoEnv, stopTodoEnv, titles, todoUrl, type TodoEnv } from './todo-page.ts';
+import {
+  addTodo,
+  openTodo,
+  startTodoEnv,
+  stopTodoEnv,
+  storedTodos,
+  titles,
+  todoUrl,
+  type TodoEnv,
+} from './todo-page.ts';
 
 let env: TodoEnv | undefined;
 
@@ -23,23 +32,7 @@ test('a browser restart (persistent profile) keeps every todo and its state', as
     for (const t of ['one', 'two', 'three']) await addTodo(page, t);
     await page.locator('.todo-list li').nth(1).locator('.toggle').check();
     // Wait for the host to acknowledge (the optimistic view shows writes before that).
-    await expect
-      .poll(() =>
-        page.evaluate(() =>
-          (globalThis as { weftClient?: { query(q: unknown): Promise<unknown[]> } })
-            .weftClient!.query({
-              collection: 'todos',
-              where: { kind: 'cmp', field: 'done', op: '==', value: true },
-              orderBy: [],
-              limit: null,
-              offset: 0,
-              after: null,
-              include: [],
-            })
-            .then((r) => r.length),
-        ),
-      )
-      .toBe(1);
+    await expect.poll(async () => (await storedTodos(page)).filter((t) => t.done).length).toBe(1);
     await context.close();
 
     context = await chromium.launchPersistentContext(profile, launchOptions);
@@ -62,23 +55,7 @@ test('a full quota fails the write with a visible E_QUOTA and leaves no partial 
     let page = await openTodo(context, env!.server);
     await addTodo(page, 'before');
     await expect(titles(page)).toHaveText(['before']);
-    await expect
-      .poll(() =>
-        page.evaluate(() =>
-          (globalThis as { weftClient?: { query(q: unknown): Promise<unknown[]> } })
-            .weftClient!.query({
-              collection: 'todos',
-              where: null,
-              orderBy: [],
-              limit: null,
-              offset: 0,
-              after: null,
-              include: [],
-            })
-            .then((r) => r.length),
-        ),
-      )
-      .toBe(1);
+    await expect.poll(async () => (await storedTodos(page)).length).toBe(1);
     await context.close();
 
     context = await chromium.launchPersistentContext(profile, launchOptions);

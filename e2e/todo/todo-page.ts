@@ -1,5 +1,9 @@
 /** Shared setup for the todo app's e2e tests: one examples server per file, and page helpers. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
 import { launchOptions } from '../support/chromium.ts';
 import { startExamplesServer } from '../support/examples-server.ts';
 import type { PageServer } from '../support/vite-server.ts';
@@ -45,4 +49,41 @@ export async function addTodo(page: Page, title: string): Promise<void> {
 /** The visible todo titles. */
 export function titles(page: Page) {
   return page.locator('.todo-list li label');
+}
+
+/** Every stored todo, read through the page's own client (acknowledged state, not the view). */
+export function storedTodos(page: Page): Promise<{ id: string; title: string; done: boolean }[]> {
+  return page.evaluate(() =>
+    (
+      globalThis as { weftClient?: { query(q: unknown): Promise<{ id: string; title: string; done: boolean }[]> } }
+    ).weftClient!.query({
+      collection: 'todos',
+      where: null,
+      orderBy: [],
+      limit: null,
+      offset: 0,
+      after: null,
+      include: [],
+    }),
+  );
+}
+
+/** The todos as one comparable string: `title:done`, sorted. */
+export async function todoState(page: Page): Promise<string> {
+  return (await storedTodos(page))
+    .map((r) => `${r.title}:${r.done}`)
+    .sort()
+    .join('|');
+}
+
+/** A relay process with a fresh data directory, for a spec file's `beforeAll`. */
+export async function startRelayEnv(): Promise<{ relay: RelayProcess; dataDir: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'weft-relay-e2e-'));
+  return { relay: await startRelayProcess(dataDir), dataDir };
+}
+
+/** Stops a relay from {@link startRelayEnv} and removes its data. */
+export async function stopRelayEnv(relay: RelayProcess | undefined, dataDir: string): Promise<void> {
+  await relay?.stop();
+  if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
 }

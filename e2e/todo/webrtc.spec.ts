@@ -4,12 +4,19 @@
  * namespace with a veth pair (scripts/netns-run.sh), so ICE has host candidates and no traffic
  * leaves the namespace.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
-import { addTodo, openTodo, startTodoEnv, stopTodoEnv, titles, type TodoEnv } from './todo-page.ts';
+import type { RelayProcess } from '../support/relay-process.ts';
+import {
+  addTodo,
+  openTodo,
+  startRelayEnv,
+  startTodoEnv,
+  stopRelayEnv,
+  stopTodoEnv,
+  titles,
+  todoState,
+  type TodoEnv,
+} from './todo-page.ts';
 
 let env: TodoEnv | undefined;
 let relay: RelayProcess | undefined;
@@ -17,13 +24,11 @@ let dataDir = '';
 
 test.beforeAll(async () => {
   env = await startTodoEnv();
-  dataDir = await mkdtemp(join(tmpdir(), 'weft-webrtc-e2e-'));
-  relay = await startRelayProcess(dataDir);
+  ({ relay, dataDir } = await startRelayEnv());
 });
 test.afterAll(async () => {
-  await relay?.stop();
+  await stopRelayEnv(relay, dataDir);
   await stopTodoEnv(env);
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 /** A opens the app with the relay and shares a list with an editor invite; B opens the link. */
@@ -52,28 +57,10 @@ test('two users edit concurrently over WebRTC and converge', async () => {
   await b.locator('.todo-list li').nth(0).locator('label').dblclick();
   await b.locator('.todo-list li .edit').fill('start (edited by b)');
   await b.locator('.todo-list li .edit').press('Enter');
-  const state = (p: Page) =>
-    p.evaluate(async () => {
-      const c = (globalThis as { weftClient?: { query(q: unknown): Promise<{ title: string; done: boolean }[]> } })
-        .weftClient!;
-      const rows = await c.query({
-        collection: 'todos',
-        where: null,
-        orderBy: [],
-        limit: null,
-        offset: 0,
-        after: null,
-        include: [],
-      });
-      return rows
-        .map((r) => `${r.title}:${r.done}`)
-        .sort()
-        .join('|');
-    });
-  await expect.poll(async () => (await state(a)) === (await state(b)), { timeout: 20_000 }).toBe(true);
-  expect(await state(a)).toContain('start (edited by b):true');
-  expect(await state(a)).toContain('from a:false');
-  expect(await state(a)).toContain('from b:false');
+  await expect.poll(async () => (await todoState(a)) === (await todoState(b)), { timeout: 20_000 }).toBe(true);
+  expect(await todoState(a)).toContain('start (edited by b):true');
+  expect(await todoState(a)).toContain('from a:false');
+  expect(await todoState(a)).toContain('from b:false');
   await ctxA.close();
   await ctxB.close();
 });
