@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { authenticatePeer, createReplica, defaultEd25519, generateIdentity, type SocketLike } from '@weft/engine';
+import {
+  authenticatePeer,
+  createReplica,
+  defaultEd25519,
+  generateIdentity,
+  type Identity,
+  type SocketLike,
+} from '@weft/engine';
 import { expectWeftError } from '@weft/engine/testing';
 import { DbNetwork } from './db-network.ts';
 import { messagePortPeer } from '../transport/message-port-peer.ts';
@@ -8,6 +15,17 @@ import { simplePeerTransport } from '../transport/simple-peer-transport.ts';
 const noSocket = (): SocketLike => {
   throw new Error('no relay in this test');
 };
+
+/** The far end of a piped channel: the remote browser's framed, authenticated transport. */
+async function remoteEnd(port: MessagePort, identity: Identity, db: string, peer: string) {
+  return authenticatePeer(simplePeerTransport(messagePortPeer(port)), {
+    identity,
+    port: await defaultEd25519(),
+    db,
+    peer,
+    random: (n) => crypto.getRandomValues(new Uint8Array(n)),
+  });
+}
 
 async function until(cond: () => boolean, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
@@ -29,13 +47,7 @@ describe('DbNetwork', () => {
     const { port1, port2 } = new MessageChannel();
     net.attachPeer(idb.author, port1);
     // The other end stands for the page piping to a remote browser that runs the same framing.
-    const authed = await authenticatePeer(simplePeerTransport(messagePortPeer(port2)), {
-      identity: idb,
-      port: await defaultEd25519(),
-      db: a.dbId,
-      peer: ida.author,
-      random: (n) => crypto.getRandomValues(new Uint8Array(n)),
-    });
+    const authed = await remoteEnd(port2, idb, a.dbId, ida.author);
     const remote = b.sync(authed);
     await a.change((tx) => void tx.insert('notes', { title: 'a' }, 'na'));
     await b.change((tx) => void tx.insert('notes', { title: 'b' }, 'nb'));
@@ -59,13 +71,7 @@ describe('DbNetwork', () => {
     const { port1, port2 } = new MessageChannel();
     net.attachPeer(idb.author, port1, tab);
     const peerB = await createReplica({ identity: idb, db: a.dbId });
-    const authed = await authenticatePeer(simplePeerTransport(messagePortPeer(port2)), {
-      identity: idb,
-      port: await defaultEd25519(),
-      db: a.dbId,
-      peer: ida.author,
-      random: (n) => crypto.getRandomValues(new Uint8Array(n)),
-    });
+    const authed = await remoteEnd(port2, idb, a.dbId, ida.author);
     peerB.sync(authed);
     await until(() => net.status().peers.length === 1);
     net.unwatch(tab);
