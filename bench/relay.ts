@@ -35,7 +35,17 @@ async function rssKib(pid: number): Promise<number> {
 }
 
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  // While a thousand sockets open at once the listen backlog can overflow: retry the scrape.
+  let text = '';
+  for (let tries = 0; ; tries++) {
+    try {
+      text = await (await fetch(`${url}/metrics`)).text();
+      break;
+    } catch (err) {
+      if (tries >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   const m = new RegExp(`^weft_relay_${name} (\\d+)$`, 'm').exec(text);
   return Number(m?.[1] ?? 0);
 }
@@ -79,7 +89,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     let stored = 0;
     const deadline = Date.now() + 10 * 60_000;
     while (Date.now() < deadline) {
-      stored = await metric(relay.url, 'changes_in_total');
+      stored = await metric(relay.url, 'changes_stored');
       if (stored >= target) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -15,6 +15,7 @@ export function checkDbId(db: string): asserts db is DbId {
 /** Replicas by database id. */
 export class DbRegistry {
   private readonly dbs = new Map<string, Promise<Replica>>();
+  private readonly open = new Set<Replica>();
 
   constructor(
     private readonly identity: Identity,
@@ -33,11 +34,23 @@ export class DbRegistry {
     if (!this.hosts(db)) throw new WeftError('E_PERMISSION', `database ${db} is not hosted here`);
     let p = this.dbs.get(db);
     if (p === undefined) {
-      p = this.openStorage(db).then((storage) => createReplica({ identity: this.identity, storage, db }));
+      p = this.openStorage(db)
+        .then((storage) => createReplica({ identity: this.identity, storage, db }))
+        .then((r) => {
+          this.open.add(r);
+          return r;
+        });
       p.catch(() => this.dbs.delete(db));
       this.dbs.set(db, p);
     }
     return p;
+  }
+
+  /** Changes stored across the open databases. */
+  storedChanges(): number {
+    let n = 0;
+    for (const r of this.open) n += r.changes().length;
+    return n;
   }
 
   /** Databases open now. */
@@ -49,6 +62,7 @@ export class DbRegistry {
   async close(): Promise<void> {
     const all = [...this.dbs.values()];
     this.dbs.clear();
+    this.open.clear();
     for (const p of all) await (await p.catch(() => undefined))?.close();
   }
 }

@@ -17,7 +17,7 @@ export class RelayMetrics {
   httpRequests = 0;
 
   /** Prometheus exposition of the counters plus the gauges given. */
-  render(gauges: { connections: number; rooms: number; databases: number }): string {
+  render(gauges: { connections: number; rooms: number; databases: number; stored: number }): string {
     const lines: string[] = [];
     const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number): void => {
       lines.push(
@@ -29,6 +29,7 @@ export class RelayMetrics {
     metric('connections', 'gauge', 'Open WebSocket connections.', gauges.connections);
     metric('rooms', 'gauge', 'Databases with at least one connected peer.', gauges.rooms);
     metric('databases', 'gauge', 'Databases open in this process.', gauges.databases);
+    metric('changes_stored', 'gauge', 'Changes stored in the open databases.', gauges.stored);
     metric('connections_total', 'counter', 'WebSocket connections accepted.', this.connectionsTotal);
     metric('auth_failures_total', 'counter', 'Failed challenge answers.', this.authFailures);
     metric('closed_over_capacity_total', 'counter', 'Connections closed with 1013.', this.closedOverCapacity);
@@ -38,7 +39,7 @@ export class RelayMetrics {
     metric('frames_in_total', 'counter', 'WebSocket frames received.', this.framesIn);
     metric('bytes_in_total', 'counter', 'Bytes received.', this.bytesIn);
     metric('bytes_out_total', 'counter', 'Bytes sent.', this.bytesOut);
-    metric('changes_in_total', 'counter', 'Changes received and stored.', this.changesIn);
+    metric('changes_in_total', 'counter', 'Changes received (a re-sent change counts again).', this.changesIn);
     metric('changes_out_total', 'counter', 'Changes sent to peers.', this.changesOut);
     metric(
       'changes_rejected_total',

@@ -169,7 +169,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
           changesOut: metrics.changesOut + l.changesOut,
           changesRejected: metrics.changesRejected + l.rejected,
         });
-        return view.render({ connections: connections.size, rooms: rooms.size, databases: registry.size });
+        return view.render({
+          connections: connections.size,
+          rooms: rooms.size,
+          databases: registry.size,
+          stored: registry.storedChanges(),
+        });
       },
     }).then((handled) => {
       if (handled) return;

@@ -170,6 +170,7 @@ describe('relay: HTTP', () => {
     expect(await (await fetch(`${relay.url}/healthz`)).text()).toBe('ok\n');
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
     expect(metrics).toMatch(/^weft_relay_connections 1$/m);
+    expect(metrics).toMatch(new RegExp(`^weft_relay_changes_stored ${a.replica.changes().length}$`, 'm'));
     expect(metrics).toMatch(/^# TYPE weft_relay_changes_in_total counter$/m);
     expect(await (await fetch(`${relay.url}/`)).text()).toContain('EventSource');
     const sse = await fetch(`${relay.url}/events`);
