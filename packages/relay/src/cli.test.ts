@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = resolve(import.meta.dirname, '../bin/weft-relay.js');
+
+function run(
+  args: string[],
+  onOut?: (text: string, kill: () => void) => void,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const take = (d: Buffer) => {
+      out += String(d);
+      onOut?.(out, () => process.kill(child.pid!, 'SIGTERM'));
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('exit', (code) => done({ code, out }));
+  });
+}
+
+describe('weft-relay binary', () => {
+  it('refuses unknown options and bad limits with exit code 2', async () => {
+    expect((await run(['--nope'])).code).toBe(2);
+    const bad = await run(['--limit', 'maxConnections=-1']);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('known limits');
+  });
+
+  it('listens on 127.0.0.1, takes limits, and exits cleanly on SIGTERM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weft-cli-'));
+    try {
+      let killed = false;
+      const res = await run(['--port', '0', '--data', dir, '--limit', 'maxConnections=5'], (out, kill) => {
+        if (!killed && out.includes('listening on http://127.0.0.1:')) {
+          killed = true;
+          kill();
+        }
+      });
+      expect(res.out).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+      expect(res.out).toContain('SIGTERM, flushing and closing');
+      expect(res.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
