@@ -4,10 +4,14 @@
  */
 import { resolve } from 'node:path';
 import { createServer } from 'vite';
-import { startRelayProcess } from '../e2e/support/relay-process.ts';
+import { TODO_SCHEMA, startRelayProcess } from '../e2e/support/relay-process.ts';
 
 const repo = resolve(import.meta.dirname, '..');
-const relay = await startRelayProcess(resolve(repo, 'weft-data'), Number(process.env.WEFT_RELAY_PORT ?? 8787));
+// The relay enforces the todo example's schema, rules included, like every replica.
+const relay = await startRelayProcess(resolve(repo, 'weft-data'), Number(process.env.WEFT_RELAY_PORT ?? 8787), [
+  '--schema',
+  TODO_SCHEMA,
+]);
 process.env.VITE_WEFT_RELAY = relay.url;
 const vite = await createServer({ configFile: resolve(repo, 'vite.config.ts') });
 await vite.listen();

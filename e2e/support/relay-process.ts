@@ -16,12 +16,15 @@ export interface RelayProcess {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
-/** Starts `weft-relay --port <port> --data <dataDir>`; resolves once it listens. */
-export function startRelayProcess(dataDir: string, port = 0): Promise<RelayProcess> {
+/** The todo example's schema, for relays that enforce its rules (`--schema`). */
+export const TODO_SCHEMA = resolve(import.meta.dirname, '../../examples/todo/src/schema.ts');
+
+/** Starts `weft-relay --port <port> --data <dataDir> [extra]`; resolves once it listens. */
+export function startRelayProcess(dataDir: string, port = 0, extra: readonly string[] = []): Promise<RelayProcess> {
   return new Promise((resolvePromise, reject) => {
     const child: ChildProcess = spawn(
       process.execPath,
-      [BIN, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir],
+      [BIN, '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, ...extra],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

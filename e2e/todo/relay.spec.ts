@@ -4,7 +4,7 @@
  * peer; a relay killed and restarted mid-session loses nothing and sync resumes.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
+import { TODO_SCHEMA, startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
 import {
   addTodo,
   openTodo,
@@ -91,7 +91,7 @@ test('a relay killed and restarted mid-session loses nothing it stored, and sync
   await relay!.stop('SIGKILL');
   await addTodo(a, 'while down');
   await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'offline', { timeout: 15_000 });
-  relay = await startRelayProcess(dataDir, port);
+  relay = await startRelayProcess(dataDir, port, ['--schema', TODO_SCHEMA]);
   // A reconnects by itself (jittered backoff) and delivers what it wrote while the relay was down.
   await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 30_000 });
   await expect.poll(() => relayChanges(db), { timeout: 30_000 }).toBe(4);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
+import { TODO_SCHEMA, startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
 import { launchOptions } from '../support/chromium.ts';
 import { startExamplesServer } from '../support/examples-server.ts';
 import type { PageServer } from '../support/vite-server.ts';
@@ -76,10 +76,10 @@ export async function todoState(page: Page): Promise<string> {
     .join('|');
 }
 
-/** A relay process with a fresh data directory, for a spec file's `beforeAll`. */
+/** A relay process enforcing the todo schema, with a fresh data directory, for `beforeAll`. */
 export async function startRelayEnv(): Promise<{ relay: RelayProcess; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'weft-relay-e2e-'));
-  return { relay: await startRelayProcess(dataDir), dataDir };
+  return { relay: await startRelayProcess(dataDir, 0, ['--schema', TODO_SCHEMA]), dataDir };
 }
 
 /** Stops a relay from {@link startRelayEnv} and removes its data. */

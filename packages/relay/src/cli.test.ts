@@ -29,13 +29,18 @@ describe('weft-relay binary', () => {
     const bad = await run(['--limit', 'maxConnections=-1']);
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('known limits');
+    const noSchema = await run(['--schema', resolve(import.meta.dirname, 'token-bucket.ts')]);
+    expect(noSchema.code).toBe(2);
+    expect(noSchema.out).toContain('exports no Schema');
   });
 
   it('listens on 127.0.0.1, takes limits, and exits cleanly on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weft-cli-'));
     try {
       let killed = false;
-      const res = await run(['--port', '0', '--data', dir, '--limit', 'maxConnections=5'], (out, kill) => {
+      const schema = resolve(import.meta.dirname, '../../../examples/todo/src/schema.ts#todoSchema');
+      const args = ['--port', '0', '--data', dir, '--limit', 'maxConnections=5', '--schema', schema];
+      const res = await run(args, (out, kill) => {
         if (!killed && out.includes('listening on http://127.0.0.1:')) {
           killed = true;
           kill();

@@ -1,12 +1,18 @@
 /**
- * `weft-relay [--port N] [--host H] [--data DIR] [--allow DBID]... [--limit NAME=N]...`: starts a
- * relay and prints its URL; SIGTERM or SIGINT closes every socket and flushes storage before
- * exiting. Every limit of `RelayLimits` can be set with `--limit` (e.g. `--limit maxConnections=500`).
+ * `weft-relay [--port N] [--host H] [--data DIR] [--allow DBID]... [--limit NAME=N]...
+ * [--schema MODULE[#EXPORT]]`: starts a relay and prints its URL; SIGTERM or SIGINT closes every
+ * socket and flushes storage before exiting. Every limit of `RelayLimits` can be set with
+ * `--limit` (e.g. `--limit maxConnections=500`). `--schema` loads the app's schema (a module's
+ * export, `schema` unless named) so the relay enforces its rules too.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Schema } from '@weft/engine';
 import { startRelay, type Relay } from './relay-server.ts';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay-options.ts';
 
-const USAGE = 'usage: weft-relay [--port N] [--host H] [--data DIR] [--allow DBID]... [--limit NAME=N]...';
+const USAGE =
+  'usage: weft-relay [--port N] [--host H] [--data DIR] [--allow DBID]... [--limit NAME=N]... [--schema MODULE[#EXPORT]]';
 
 function parse(argv: string[]): {
   port: number;
@@ -14,6 +20,7 @@ function parse(argv: string[]): {
   dataDir: string;
   allow: string[];
   limits: Partial<RelayLimits>;
+  schema: string | undefined;
 } {
   const limits: Record<string, number> = {};
   const out = {
@@ -22,6 +29,7 @@ function parse(argv: string[]): {
     dataDir: process.env.WEFT_RELAY_DATA ?? 'weft-data',
     allow: [] as string[],
     limits: limits as Partial<RelayLimits>,
+    schema: undefined as string | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -30,6 +38,7 @@ function parse(argv: string[]): {
     else if (a === '--host' && v !== undefined) out.host = argv[++i]!;
     else if (a === '--data' && v !== undefined) out.dataDir = argv[++i]!;
     else if (a === '--allow' && v !== undefined) out.allow.push(argv[++i]!);
+    else if (a === '--schema' && v !== undefined) out.schema = argv[++i]!;
     else if (a === '--limit' && v !== undefined) {
       const [name, value] = argv[++i]!.split('=');
       const n = Number(value);
@@ -46,6 +55,19 @@ function parse(argv: string[]): {
   return out;
 }
 
+/** Loads `module#export` (export `schema` unless named), checked to be a Schema. */
+async function loadSchema(spec: string | undefined): Promise<Schema | undefined> {
+  if (spec === undefined) return undefined;
+  const [file, name = 'schema'] = spec.split('#');
+  const mod = (await import(pathToFileURL(resolve(file!)).href)) as Record<string, unknown>;
+  const schema = mod[name] ?? Object.values(mod).find((v) => v instanceof Schema);
+  if (!(schema instanceof Schema)) {
+    console.error(`weft-relay: ${spec} exports no Schema named "${name}"`);
+    process.exit(2);
+  }
+  return schema;
+}
+
 const args = parse(process.argv.slice(2));
 // Handlers first: a SIGTERM that arrives while starting must still flush, not kill outright.
 let stopping = false;
@@ -58,12 +80,15 @@ const stop = (signal: string): void => {
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
-state.started = startRelay({
-  port: args.port,
-  host: args.host,
-  dataDir: args.dataDir,
-  ...(args.allow.length > 0 ? { allow: args.allow } : {}),
-  limits: args.limits,
-});
+state.started = loadSchema(args.schema).then((schema) =>
+  startRelay({
+    port: args.port,
+    host: args.host,
+    dataDir: args.dataDir,
+    ...(args.allow.length > 0 ? { allow: args.allow } : {}),
+    limits: args.limits,
+    ...(schema === undefined ? {} : { schema }),
+  }),
+);
 const relay = await state.started;
 console.log(`weft-relay listening on ${relay.url} (data in ${args.dataDir})`);

@@ -3,7 +3,15 @@
  * change like any replica (signatures, hashes, author chains, equivocation). Opened on first
  * use, kept open, and closed (storage flushed) on shutdown.
  */
-import { WeftError, createReplica, type DbId, type Identity, type Replica, type StorageAdapter } from '@weft/engine';
+import {
+  WeftError,
+  createReplica,
+  type DbId,
+  type Identity,
+  type Replica,
+  type Schema,
+  type StorageAdapter,
+} from '@weft/engine';
 
 const DB_ID = /^[0-9a-f]{64}$/;
 
@@ -21,6 +29,7 @@ export class DbRegistry {
     private readonly identity: Identity,
     private readonly openStorage: (db: string) => Promise<StorageAdapter>,
     private readonly allow: ReadonlySet<string> | null,
+    private readonly schema?: Schema,
   ) {}
 
   /** True when this relay hosts `db`. */
@@ -35,7 +44,14 @@ export class DbRegistry {
     let p = this.dbs.get(db);
     if (p === undefined) {
       p = this.openStorage(db)
-        .then((storage) => createReplica({ identity: this.identity, storage, db }))
+        .then((storage) =>
+          createReplica({
+            identity: this.identity,
+            storage,
+            db,
+            ...(this.schema === undefined ? {} : { schema: this.schema }),
+          }),
+        )
         .then((r) => {
           this.open.add(r);
           return r;

@@ -1,5 +1,5 @@
 /** Relay configuration: every limit configurable, with safe defaults (DESIGN §9). */
-import type { Identity, StorageAdapter } from '@weft/engine';
+import type { Identity, Schema, StorageAdapter } from '@weft/engine';
 
 /** Options for {@link startRelay}. */
 export interface RelayOptions {
@@ -15,6 +15,12 @@ export interface RelayOptions {
   readonly identity?: Identity;
   /** Host only these database ids (default: open hosting). */
   readonly allow?: readonly string[];
+  /**
+   * The app schema this relay enforces, rules included, on every change it stores (like any
+   * replica with the schema). Without one the relay verifies signatures, hashes, chains and
+   * equivocation only, since it cannot know an app's rules.
+   */
+  readonly schema?: Schema;
   readonly limits?: Partial<RelayLimits>;
 }
 

@@ -78,7 +78,12 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       const { openSqliteStorage } = await import('./storage/sqlite-storage.ts');
       return openSqliteStorage(join(dataDir, `${db}.sqlite`));
     });
-  const registry = new DbRegistry(identity, openStorage, options.allow === undefined ? null : new Set(options.allow));
+  const registry = new DbRegistry(
+    identity,
+    openStorage,
+    options.allow === undefined ? null : new Set(options.allow),
+    options.schema,
+  );
   const metrics = new RelayMetrics();
   const rooms = new Map<string, Set<RelayConnection>>();
   const connections = new Set<RelayConnection>();

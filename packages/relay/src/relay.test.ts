@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
+  collection,
+  createMemoryStorage,
+  defineSchema,
+  rules,
+  signChange,
+  string,
+  type Change,
   answerChallenge,
   connectRelay,
   createReplica,
@@ -13,7 +20,7 @@ import {
   type ChallengeMessage,
 } from '@weft/engine';
 import { client, memoryRelay, openWs, rawSocket, until, type Client } from './relay-test-kit.test-support.ts';
-import type { Relay } from './relay-server.ts';
+import { startRelay, type Relay } from './relay-server.ts';
 
 const open: { relays: Relay[]; clients: Client[] } = { relays: [], clients: [] };
 afterEach(async () => {
@@ -239,5 +246,47 @@ describe('relay: signaling', () => {
     expect(a.link.signal(idB.author, { type: 'offer', sdp: 'x' })).toBe(true);
     await until(() => got.length === 1, 10_000, 'the signal');
     expect(got[0]).toEqual([a.identity.author, { type: 'offer', sdp: 'x' }]);
+  });
+});
+
+describe('relay: with the app schema', () => {
+  it('enforces permission rules on what it stores', async () => {
+    const schema = defineSchema({
+      lists: collection({ title: string(), owner: string() }, { allow: { write: rules.isOwner('owner') } }),
+    });
+    const relay = await startRelay({
+      port: 0,
+      identity: await generateIdentity(),
+      openStorage: async () => createMemoryStorage(),
+      schema,
+    });
+    open.relays.push(relay);
+    const ownerId = await generateIdentity();
+    const owner = await createReplica({ identity: ownerId, create: { name: 's' }, schema });
+    await owner.change((tx) => void tx.insert('lists', { title: 'mine', owner: ownerId.author }, 'l1'));
+    const post = async (bytes: Uint8Array[]) =>
+      (await (
+        await fetch(`${relay.url}/v1/db/${owner.dbId}/changes`, { method: 'POST', body: encode(bytes) })
+      ).json()) as {
+        status: string;
+        code: string | null;
+      }[];
+    const ok = await post(owner.changes().map((e) => e.sc.bytes));
+    expect(ok.every((r) => r.status === 'applied')).toBe(true);
+    // Another key, with the right schema hash, renames the owner's list: the rules say no.
+    const thief = await generateIdentity();
+    const forged = await signChange(thief, {
+      v: 1,
+      db: owner.dbId,
+      author: thief.author,
+      seq: 1,
+      deps: owner.heads(),
+      hlc: { ms: Date.now(), c: 0 },
+      schema: schema.hash,
+      ops: [{ k: 'set', c: 'lists', d: 'l1', p: ['title'], v: 'stolen' }],
+    } as unknown as Change);
+    const [r] = await post([forged.bytes]);
+    expect(r).toMatchObject({ status: 'rejected', code: 'E_PERMISSION' });
+    expect((await relay.registry.get(owner.dbId)).get('lists', 'l1')).toMatchObject({ title: 'mine' });
   });
 });
