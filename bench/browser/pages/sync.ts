@@ -85,7 +85,7 @@ export async function run(args: Record<string, unknown>): Promise<Record<string,
   const b1 = await createReplica({
     identity: await generateIdentity(),
     db: dbId,
-    storage: await openIndexedDbStorage(freshName('sync-webrtc')),
+    ...(args.memory === true ? {} : { storage: await openIndexedDbStorage(freshName('sync-webrtc')) }),
   });
   let t0 = performance.now();
   const sa = a.sync(simplePeerTransport(pa));
