@@ -16,56 +16,36 @@ import {
   type ChallengeMessage,
   type Change,
 } from '../../packages/engine/src/index.ts';
-import type { RelayProcess } from '../support/relay-process.ts';
-import {
-  addTodo,
-  openTodo,
-  startRelayEnv,
-  startTodoEnv,
-  stopRelayEnv,
-  stopTodoEnv,
-  titles,
-  type TodoEnv,
-} from './todo-page.ts';
+import { addTodo, ids, openTodo, relayTodoSuite, titles } from './todo-page.ts';
 
-let env: TodoEnv | undefined;
-let relay: RelayProcess | undefined;
-let dataDir = '';
-
-test.beforeAll(async () => {
-  env = await startTodoEnv();
-  ({ relay, dataDir } = await startRelayEnv());
-});
-test.afterAll(async () => {
-  await stopRelayEnv(relay, dataDir);
-  await stopTodoEnv(env);
-});
+const suite = relayTodoSuite();
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${relay!.url}/metrics`)).text();
+  const text = await (await fetch(`${suite.relay.url}/metrics`)).text();
   return Number(new RegExp(`^weft_relay_${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
 }
 
 test('a forged change pushed through the relay by a page is refused by the relay and reaches no peer', async () => {
-  const relayQ = `?relay=${encodeURIComponent(relay!.url)}`;
-  const ctxA = await env!.browser.newContext();
-  const a = await openTodo(ctxA, env!.server, relayQ);
+  const relayQ = `?relay=${encodeURIComponent(suite.relay.url)}`;
+  const ctxA = await suite.env.browser.newContext();
+  const a = await openTodo(ctxA, suite.env.server, relayQ);
   await addTodo(a, 'genuine');
-  const db = await a.evaluate(
-    async () => (await (globalThis as { weftClient?: { ready: Promise<{ db: string }> } }).weftClient!.ready).db,
-  );
-  const list = await a.evaluate(() => document.querySelector<HTMLElement>('.todoapp')!.dataset.listId!);
+  const { db, list } = await ids(a);
   await expect
-    .poll(async () => ((await (await fetch(`${relay!.url}/v1/db/${db}`)).json()) as { changes: number }).changes)
+    .poll(async () => ((await (await fetch(`${suite.relay.url}/v1/db/${db}`)).json()) as { changes: number }).changes)
     .toBe(3);
-  const ctxB = await env!.browser.newContext();
-  const b = await openTodo(ctxB, env!.server, `?db=${db}&list=${list}&relay=${encodeURIComponent(relay!.url)}`);
+  const ctxB = await suite.env.browser.newContext();
+  const b = await openTodo(
+    ctxB,
+    suite.env.server,
+    `?db=${db}&list=${list}&relay=${encodeURIComponent(suite.relay.url)}`,
+  );
   await expect(titles(b)).toHaveText(['genuine'], { timeout: 15_000 });
 
   // The forgeries: a stored change with a byte of its body flipped (hash and signature no longer
   // match), and the attacker's own signature over a change claiming A's key.
   const pulled = decode(
-    new Uint8Array(await (await fetch(`${relay!.url}/v1/db/${db}/changes`)).arrayBuffer()),
+    new Uint8Array(await (await fetch(`${suite.relay.url}/v1/db/${db}/changes`)).arrayBuffer()),
   ) as Uint8Array[];
   const flipped = pulled[pulled.length - 1]!.slice();
   flipped[flipped.length - 80]! ^= 1;
@@ -81,9 +61,9 @@ test('a forged change pushed through the relay by a page is refused by the relay
   const frame = encodeMessage({ t: 'changes', round: 0, batch: [flipped, claimed.bytes], done: true });
   const rejectedBefore = await metric('changes_rejected_total');
 
-  const ctxM = await env!.browser.newContext();
+  const ctxM = await suite.env.browser.newContext();
   const m = await ctxM.newPage();
-  await m.goto(`${env!.server.url}todo/`);
+  await m.goto(`${suite.env.server.url}todo/`);
   await m.exposeFunction('answer', async (challenge: string) =>
     JSON.stringify(await answerChallenge(attacker, db, parseControl(challenge) as ChallengeMessage)),
   );
@@ -105,12 +85,12 @@ test('a forged change pushed through the relay by a page is refused by the relay
         ws.onclose = (e) => resolve(`closed:${e.code}`);
       });
     },
-    { url: `${relay!.url.replace('http', 'ws')}/v1/db/${db}/sync`, frame: [...frame] },
+    { url: `${suite.relay.url.replace('http', 'ws')}/v1/db/${db}/sync`, frame: [...frame] },
   );
   console.log(`[forged] attacker socket: ${outcome}`);
   await expect.poll(() => metric('changes_rejected_total'), { timeout: 10_000 }).toBeGreaterThan(rejectedBefore);
   // Nothing stored, nothing shown, and honest sync goes on.
-  expect(((await (await fetch(`${relay!.url}/v1/db/${db}`)).json()) as { changes: number }).changes).toBe(3);
+  expect(((await (await fetch(`${suite.relay.url}/v1/db/${db}`)).json()) as { changes: number }).changes).toBe(3);
   await addTodo(a, 'after the attack');
   await expect(titles(b)).toHaveText(['genuine', 'after the attack'], { timeout: 15_000 });
   await expect(titles(a)).toHaveText(['genuine', 'after the attack']);

@@ -3,49 +3,21 @@
  * list live; once both are gone, a third user receives everything from the relay's persistent
  * peer; a relay killed and restarted mid-session loses nothing and sync resumes.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { TODO_SCHEMA, startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
-import {
-  addTodo,
-  openTodo,
-  startRelayEnv,
-  startTodoEnv,
-  stopRelayEnv,
-  stopTodoEnv,
-  titles,
-  todoState,
-  type TodoEnv,
-} from './todo-page.ts';
+import { expect, test } from '@playwright/test';
+import { TODO_SCHEMA, startRelayProcess } from '../support/relay-process.ts';
+import { addTodo, ids, openTodo, relayTodoSuite, titles, todoState } from './todo-page.ts';
 
-let env: TodoEnv | undefined;
-let relay: RelayProcess | undefined;
-let dataDir = '';
-
-test.beforeAll(async () => {
-  env = await startTodoEnv();
-  ({ relay, dataDir } = await startRelayEnv());
-});
-test.afterAll(async () => {
-  await stopRelayEnv(relay, dataDir);
-  await stopTodoEnv(env);
-});
-
-async function ids(page: Page): Promise<{ db: string; list: string }> {
-  return page.evaluate(async () => {
-    const c = (globalThis as { weftClient?: { ready: Promise<{ db: string }> } }).weftClient!;
-    return { db: (await c.ready).db, list: document.querySelector<HTMLElement>('.todoapp')!.dataset.listId! };
-  });
-}
+const suite = relayTodoSuite();
 
 /** How many changes of `db` the relay stores. */
 async function relayChanges(db: string): Promise<number> {
-  const res = await fetch(`${relay!.url}/v1/db/${db}`);
+  const res = await fetch(`${suite.relay.url}/v1/db/${db}`);
   return ((await res.json()) as { changes: number }).changes;
 }
 
 test('an invited user gets the list through the relay; a later user gets it from the relay alone', async () => {
-  const ctxA = await env!.browser.newContext();
-  const a = await openTodo(ctxA, env!.server, `?relay=${encodeURIComponent(relay!.url)}`);
+  const ctxA = await suite.env.browser.newContext();
+  const a = await openTodo(ctxA, suite.env.server, `?relay=${encodeURIComponent(suite.relay.url)}`);
   await addTodo(a, 'shared one');
   await addTodo(a, 'shared two');
   await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 15_000 });
@@ -58,8 +30,8 @@ test('an invited user gets the list through the relay; a later user gets it from
   const link = await a.locator('.invite-link').textContent();
   expect(link).toContain(`db=${db}`);
 
-  const ctxB = await env!.browser.newContext();
-  const b = await openTodo(ctxB, env!.server, link!.slice(link!.indexOf('?')));
+  const ctxB = await suite.env.browser.newContext();
+  const b = await openTodo(ctxB, suite.env.server, link!.slice(link!.indexOf('?')));
   await expect(titles(b)).toHaveText(['shared one', 'shared two'], { timeout: 15_000 });
   // Live both ways: A's new todo shows in B, and B (now an editor) can add one A accepts.
   await addTodo(a, 'shared three');
@@ -70,49 +42,53 @@ test('an invited user gets the list through the relay; a later user gets it from
   await expect(a.locator('.weft-error')).toHaveCount(0);
   // Genesis, the list, three todos, the invite's membership, B's membership and B's todo.
   await expect.poll(() => relayChanges(db), { timeout: 15_000 }).toBe(8);
-  const invite = `?db=${db}&list=${list}&relay=${encodeURIComponent(relay!.url)}`;
+  const invite = `?db=${db}&list=${list}&relay=${encodeURIComponent(suite.relay.url)}`;
   await ctxA.close();
   await ctxB.close();
 
-  const ctxC = await env!.browser.newContext();
-  const c = await openTodo(ctxC, env!.server, invite);
+  const ctxC = await suite.env.browser.newContext();
+  const c = await openTodo(ctxC, suite.env.server, invite);
   await expect(titles(c)).toHaveText(['shared one', 'shared two', 'shared three', 'from b'], { timeout: 15_000 });
   await ctxC.close();
 });
 
 test('a relay killed and restarted mid-session loses nothing it stored, and sync resumes', async () => {
-  const ctxA = await env!.browser.newContext();
-  const a = await openTodo(ctxA, env!.server, `?relay=${encodeURIComponent(relay!.url)}`);
+  const ctxA = await suite.env.browser.newContext();
+  const a = await openTodo(ctxA, suite.env.server, `?relay=${encodeURIComponent(suite.relay.url)}`);
   await addTodo(a, 'before crash');
   await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 15_000 });
   const { db, list } = await ids(a);
   await expect.poll(() => relayChanges(db), { timeout: 15_000 }).toBe(3);
-  const port = relay!.port;
-  await relay!.stop('SIGKILL');
+  const port = suite.relay.port;
+  await suite.relay.stop('SIGKILL');
   await addTodo(a, 'while down');
   await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'offline', { timeout: 15_000 });
-  relay = await startRelayProcess(dataDir, port, ['--schema', TODO_SCHEMA]);
+  suite.relay = await startRelayProcess(suite.dataDir, port, ['--schema', TODO_SCHEMA]);
   // A reconnects by itself (jittered backoff) and delivers what it wrote while the relay was down.
   await expect(a.locator('.weft-sync')).toHaveAttribute('data-state', 'online', { timeout: 30_000 });
   await expect.poll(() => relayChanges(db), { timeout: 30_000 }).toBe(4);
   await ctxA.close();
-  const ctxB = await env!.browser.newContext();
-  const b = await openTodo(ctxB, env!.server, `?db=${db}&list=${list}&relay=${encodeURIComponent(relay.url)}`);
+  const ctxB = await suite.env.browser.newContext();
+  const b = await openTodo(
+    ctxB,
+    suite.env.server,
+    `?db=${db}&list=${list}&relay=${encodeURIComponent(suite.relay.url)}`,
+  );
   await expect(titles(b)).toHaveText(['before crash', 'while down'], { timeout: 15_000 });
   await ctxB.close();
 });
 
 test('a user offline for 2,000 changes comes back and everyone converges', async () => {
   test.setTimeout(240_000);
-  const relayQ = `relay=${encodeURIComponent(relay!.url)}`;
-  const ctxA = await env!.browser.newContext();
-  const a = await openTodo(ctxA, env!.server, `?${relayQ}`);
+  const relayQ = `relay=${encodeURIComponent(suite.relay.url)}`;
+  const ctxA = await suite.env.browser.newContext();
+  const a = await openTodo(ctxA, suite.env.server, `?${relayQ}`);
   await addTodo(a, 'first');
   await a.locator('.share').click();
   await a.locator('.create-invite').click();
   const link = (await a.locator('.invite-link').textContent())!;
-  const ctxB = await env!.browser.newContext();
-  const b = await openTodo(ctxB, env!.server, link.slice(link.indexOf('?')));
+  const ctxB = await suite.env.browser.newContext();
+  const b = await openTodo(ctxB, suite.env.server, link.slice(link.indexOf('?')));
   await expect(titles(b)).toHaveText(['first'], { timeout: 15_000 });
   await expect(b).not.toHaveURL(/invite=/, { timeout: 15_000 });
   const { db } = await ids(a);

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { TODO_SCHEMA, startRelayProcess, type RelayProcess } from '../support/relay-process.ts';
 import { launchOptions } from '../support/chromium.ts';
 import { startExamplesServer } from '../support/examples-server.ts';
@@ -86,4 +86,47 @@ export async function startRelayEnv(): Promise<{ relay: RelayProcess; dataDir: s
 export async function stopRelayEnv(relay: RelayProcess | undefined, dataDir: string): Promise<void> {
   await relay?.stop();
   if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+}
+
+/** What a spec file that syncs through a relay shares: the app server and a relay process. */
+export interface RelayTodoSuite {
+  readonly env: TodoEnv;
+  /** Reassignable: a spec may restart the relay. */
+  relay: RelayProcess;
+  readonly dataDir: string;
+}
+
+/** Registers the file's `beforeAll`/`afterAll` for an app server and a schema-enforcing relay. */
+export function relayTodoSuite(): RelayTodoSuite {
+  const s: { env?: TodoEnv; relay?: RelayProcess; dataDir: string } = { dataDir: '' };
+  test.beforeAll(async () => {
+    s.env = await startTodoEnv();
+    ({ relay: s.relay, dataDir: s.dataDir } = await startRelayEnv());
+  });
+  test.afterAll(async () => {
+    await stopRelayEnv(s.relay, s.dataDir);
+    await stopTodoEnv(s.env);
+  });
+  return {
+    get env() {
+      return s.env!;
+    },
+    get relay() {
+      return s.relay!;
+    },
+    set relay(r: RelayProcess) {
+      s.relay = r;
+    },
+    get dataDir() {
+      return s.dataDir;
+    },
+  };
+}
+
+/** The page's database id and the id of the list it shows. */
+export function ids(page: Page): Promise<{ db: string; list: string }> {
+  return page.evaluate(async () => {
+    const c = (globalThis as { weftClient?: { ready: Promise<{ db: string }> } }).weftClient!;
+    return { db: (await c.ready).db, list: document.querySelector<HTMLElement>('.todoapp')!.dataset.listId! };
+  });
 }

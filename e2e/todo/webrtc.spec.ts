@@ -5,41 +5,19 @@
  * leaves the namespace.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import type { RelayProcess } from '../support/relay-process.ts';
-import {
-  addTodo,
-  openTodo,
-  startRelayEnv,
-  startTodoEnv,
-  stopRelayEnv,
-  stopTodoEnv,
-  titles,
-  todoState,
-  type TodoEnv,
-} from './todo-page.ts';
+import { addTodo, openTodo, relayTodoSuite, titles, todoState } from './todo-page.ts';
 
-let env: TodoEnv | undefined;
-let relay: RelayProcess | undefined;
-let dataDir = '';
-
-test.beforeAll(async () => {
-  env = await startTodoEnv();
-  ({ relay, dataDir } = await startRelayEnv());
-});
-test.afterAll(async () => {
-  await stopRelayEnv(relay, dataDir);
-  await stopTodoEnv(env);
-});
+const suite = relayTodoSuite();
 
 /** A opens the app with the relay and shares a list with an editor invite; B opens the link. */
 async function pair(ctxB: BrowserContext): Promise<{ a: Page; b: Page; ctxA: BrowserContext }> {
-  const ctxA = await env!.browser.newContext();
-  const a = await openTodo(ctxA, env!.server, `?relay=${encodeURIComponent(relay!.url)}`);
+  const ctxA = await suite.env.browser.newContext();
+  const a = await openTodo(ctxA, suite.env.server, `?relay=${encodeURIComponent(suite.relay.url)}`);
   await addTodo(a, 'start');
   await a.locator('.share').click();
   await a.locator('.create-invite').click();
   const link = (await a.locator('.invite-link').textContent())!;
-  const b = await openTodo(ctxB, env!.server, link.slice(link.indexOf('?')));
+  const b = await openTodo(ctxB, suite.env.server, link.slice(link.indexOf('?')));
   await expect(titles(b)).toHaveText(['start'], { timeout: 20_000 });
   await expect(b).not.toHaveURL(/invite=/, { timeout: 20_000 });
   return { a, b, ctxA };
@@ -47,7 +25,7 @@ async function pair(ctxB: BrowserContext): Promise<{ a: Page; b: Page; ctxA: Bro
 
 test('two users edit concurrently over WebRTC and converge', async () => {
   test.skip(process.env.WEFT_IN_NETNS !== '1', 'WebRTC needs the private network namespace (root on Linux)');
-  const ctxB = await env!.browser.newContext();
+  const ctxB = await suite.env.browser.newContext();
   const { a, b, ctxA } = await pair(ctxB);
   await expect(a.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 30_000 });
   await expect(b.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 30_000 });
@@ -66,7 +44,7 @@ test('two users edit concurrently over WebRTC and converge', async () => {
 });
 
 test('without RTCPeerConnection a user still syncs, over the relay', async () => {
-  const ctxB = await env!.browser.newContext();
+  const ctxB = await suite.env.browser.newContext();
   await ctxB.addInitScript(() => {
     delete (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection;
   });
@@ -83,11 +61,11 @@ test('without RTCPeerConnection a user still syncs, over the relay', async () =>
 
 test('when the tab that owns the WebRTC connections closes, another tab of the user takes over', async () => {
   test.skip(process.env.WEFT_IN_NETNS !== '1', 'WebRTC needs the private network namespace (root on Linux)');
-  const ctxB = await env!.browser.newContext();
+  const ctxB = await suite.env.browser.newContext();
   const { a, b, ctxA } = await pair(ctxB);
   await expect(a.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 30_000 });
   // A second tab of A: the first still owns the network lock.
-  const a2 = await openTodo(ctxA, env!.server, `?relay=${encodeURIComponent(relay!.url)}`);
+  const a2 = await openTodo(ctxA, suite.env.server, `?relay=${encodeURIComponent(suite.relay.url)}`);
   await expect(a2.locator('.weft-peer[data-transport="webrtc"]')).toHaveCount(1, { timeout: 10_000 });
   await a.close();
   // The data channel died with the tab; the second tab dials again.
