@@ -23,6 +23,7 @@ export * from './storage/storage-port.ts';
 export { createMemoryStorage, type MemoryStorageOptions } from './storage/memory-storage.ts';
 export type { Transport } from './sync/transport.ts';
 export { createMemoryTransportPair } from './sync/memory-transport.ts';
+export { TransportEnds } from './sync/transport-ends.ts';
 export {
   socketTransport,
   SOCKET_OPEN,

@@ -11,6 +11,7 @@
  */
 import { WeftError } from '../errors.ts';
 import type { Transport } from './transport.ts';
+import { TransportEnds } from './transport-ends.ts';
 
 /** The parts of a WebSocket this adapter uses. */
 export interface SocketLike {
@@ -63,26 +64,12 @@ function toBytes(data: unknown): Uint8Array | undefined {
 /** Wraps an open socket as a transport. */
 export function socketTransport(socket: SocketLike, options: SocketTransportOptions = {}): Transport {
   const max = options.maxFrameBytes ?? DEFAULT_SOCKET_FRAME_BYTES;
-  let handler: ((frame: Uint8Array) => void) | undefined;
-  const queued: Uint8Array[] = [];
-  let closeHandler: ((reason?: WeftError) => void) | undefined;
-  let closed: { reason: WeftError | undefined } | undefined;
-  let notified = false;
+  const ends = new TransportEnds();
+  const finish = (reason: WeftError | undefined): void => void ends.finish(reason);
   socket.binaryType = 'arraybuffer';
 
-  const notify = (): void => {
-    if (closed === undefined || closeHandler === undefined || notified) return;
-    notified = true;
-    closeHandler(closed.reason);
-  };
-  const finish = (reason: WeftError | undefined): void => {
-    if (closed !== undefined) return;
-    closed = { reason };
-    notify();
-  };
-
   socket.addEventListener('message', (e) => {
-    if (closed !== undefined) return;
+    if (ends.closed) return;
     if (typeof e.data === 'string') {
       options.onControl?.(e.data);
       return;
@@ -94,8 +81,7 @@ export function socketTransport(socket: SocketLike, options: SocketTransportOpti
       socket.close(CLOSE_TOO_BIG, 'frame too large');
       return;
     }
-    if (handler === undefined) queued.push(bytes);
-    else handler(bytes);
+    ends.deliver(bytes);
   });
   socket.addEventListener('close', (e) => {
     finish(
@@ -109,17 +95,11 @@ export function socketTransport(socket: SocketLike, options: SocketTransportOpti
   return {
     kind: options.kind ?? 'relay',
     send(frame) {
-      if (closed !== undefined || socket.readyState !== SOCKET_OPEN) return;
+      if (ends.closed || socket.readyState !== SOCKET_OPEN) return;
       socket.send(frame);
     },
-    onMessage(h) {
-      handler = h;
-      while (queued.length > 0 && handler === h) h(queued.shift()!);
-    },
-    onClose(h) {
-      closeHandler = h;
-      notify();
-    },
+    onMessage: (h) => ends.onMessage(h),
+    onClose: (h) => ends.onClose(h),
     close() {
       finish(undefined);
       socket.close(1000, 'done');

@@ -33,7 +33,7 @@
  * that does its own pacing); `bufferedBytes()` exposes `bufferSize` for callers that want to
  * watch it.
  */
-import { WeftError, type Transport } from '@weft/engine';
+import { TransportEnds, WeftError, type Transport } from '@weft/engine';
 
 /** The parts of a simple-peer instance this adapter uses. */
 export interface SimplePeerLike {
@@ -97,41 +97,24 @@ export function simplePeerTransport(
   const max = options.maxFrameBytes ?? DEFAULT_WEBRTC_FRAME_BYTES;
   const chunk = options.chunkBytes ?? DEFAULT_WEBRTC_CHUNK_BYTES;
   if (!(chunk >= 1)) throw new WeftError('E_INVALID_ARGUMENT', `chunkBytes must be at least 1, got ${chunk}`);
-  let handler: ((frame: Uint8Array) => void) | undefined;
-  const queued: Uint8Array[] = [];
-  let closeHandler: ((reason?: WeftError) => void) | undefined;
-  let closed: { reason: WeftError | undefined } | undefined;
-  let notified = false;
+  const ends = new TransportEnds();
   // Pieces of the frame being reassembled.
   let pieces: Uint8Array[] = [];
   let pieceBytes = 0;
 
-  const notify = (): void => {
-    if (closed === undefined || closeHandler === undefined || notified) return;
-    notified = true;
-    closeHandler(closed.reason);
-  };
-  const finish = (reason: WeftError | undefined): void => {
-    if (closed !== undefined) return;
-    closed = { reason };
+  const finish = (reason: WeftError | undefined): boolean => {
+    if (ends.closed) return false;
     pieces = [];
-    queued.length = 0;
-    notify();
+    ends.dropQueued();
+    return ends.finish(reason);
   };
   /** Closes from our side: record the reason first, so the peer's 'close' cannot overwrite it. */
   const shut = (reason: WeftError | undefined): void => {
-    const first = closed === undefined;
-    finish(reason);
-    if (first) peer.destroy();
-  };
-
-  const deliver = (frame: Uint8Array): void => {
-    if (handler === undefined) queued.push(frame);
-    else handler(frame);
+    if (finish(reason)) peer.destroy();
   };
 
   peer.on('data', (data) => {
-    if (closed !== undefined) return;
+    if (ends.closed) return;
     const bytes = toBytes(data);
     if (bytes === undefined || bytes.length === 0 || bytes[0]! > PIECE_MORE) {
       shut(new WeftError('E_PROTOCOL', 'data channel message is not a framed piece'));
@@ -161,7 +144,7 @@ export function simplePeerTransport(
       pieces = [];
       pieceBytes = 0;
     }
-    deliver(frame);
+    ends.deliver(frame);
   });
   peer.on('close', () => finish(undefined));
   peer.on('error', (error) => finish(new WeftError('E_CLOSED', `data channel error: ${describe(error)}`)));
@@ -174,7 +157,7 @@ export function simplePeerTransport(
   return {
     kind: options.kind ?? 'webrtc',
     send(frame) {
-      if (closed !== undefined) return;
+      if (ends.closed) return;
       try {
         let o = 0;
         do {
@@ -190,14 +173,8 @@ export function simplePeerTransport(
         shut(new WeftError('E_CLOSED', `data channel send failed: ${describe(error)}`));
       }
     },
-    onMessage(h) {
-      handler = h;
-      while (queued.length > 0 && handler === h) h(queued.shift()!);
-    },
-    onClose(h) {
-      closeHandler = h;
-      notify();
-    },
+    onMessage: (h) => ends.onMessage(h),
+    onClose: (h) => ends.onClose(h),
     close() {
       shut(undefined);
     },
