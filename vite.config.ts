@@ -33,6 +33,12 @@ export default defineConfig({
   build: {
     outDir: resolve(import.meta.dirname, 'dist/examples'),
     emptyOutDir: true,
-    rollupOptions: { input: { index: resolve(root, 'index.html'), todo: resolve(root, 'todo/index.html') } },
+    rollupOptions: {
+      input: {
+        index: resolve(root, 'index.html'),
+        todo: resolve(root, 'todo/index.html'),
+        notes: resolve(root, 'notes/index.html'),
+      },
+    },
   },
 });

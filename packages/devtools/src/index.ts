@@ -1,0 +1,2 @@
+/** @weft/devtools: the devtools panel (filled in by issue 8). */
+export const DEVTOOLS_PLACEHOLDER = true;
