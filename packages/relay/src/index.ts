@@ -7,3 +7,4 @@ export { DEFAULT_RELAY_LIMITS, CLOSE, type RelayOptions, type RelayLimits } from
 export { RelayMetrics } from './relay-metrics.ts';
 export { DbRegistry, checkDbId } from './db-registry.ts';
 export { openSqliteStorage } from './storage/sqlite-storage.ts';
+export { openSqliteStore, type SqliteStore, type SqliteStorageOptions } from './storage/sqlite-store.ts';

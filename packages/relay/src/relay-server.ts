@@ -18,6 +18,7 @@ import {
   type StorageAdapter,
 } from '@weft/engine';
 import { DbRegistry } from './db-registry.ts';
+import type { SqliteStore } from './storage/sqlite-store.ts';
 import { handleHttp } from './http-routes.ts';
 import { RelayConnection, type RelayContext } from './relay-connection.ts';
 import { RelayMetrics } from './relay-metrics.ts';
@@ -71,12 +72,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const dataDir = options.dataDir ?? 'weft-data';
   if (options.openStorage === undefined || options.identity === undefined) await mkdir(dataDir, { recursive: true });
   const identity = await relayIdentity(options, dataDir);
-  // SQLite (a native module) loads only when it is the storage in use.
+  // SQLite (a native module) loads only when it is the storage in use. Every database shares
+  // one file and connection (storage/sqlite-store.ts): flat memory per database, shared fsyncs.
+  let sqlite: Promise<SqliteStore> | undefined;
   const openStorage =
     options.openStorage ??
     (async (db: string): Promise<StorageAdapter> => {
-      const { openSqliteStorage } = await import('./storage/sqlite-storage.ts');
-      return openSqliteStorage(join(dataDir, `${db}.sqlite`));
+      sqlite ??= import('./storage/sqlite-store.ts').then((m) => m.openSqliteStore(join(dataDir, 'relay.sqlite')));
+      return (await sqlite).database(db);
     });
   const registry = new DbRegistry(
     identity,
@@ -242,6 +245,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
         });
         wss.close();
         await registry.close();
+        await (await sqlite?.catch(() => undefined))?.close();
       })();
       return closing;
     },
