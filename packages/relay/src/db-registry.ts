@@ -49,7 +49,9 @@ export class DbRegistry {
             identity: this.identity,
             storage,
             db,
-            ...(this.schema === undefined ? {} : { schema: this.schema }),
+            // Without the app's schema the relay judges no rules, so it needs no document state:
+            // it stores and forwards (engine replica-options.ts `storeOnly`), in far less memory.
+            ...(this.schema === undefined ? { storeOnly: true } : { schema: this.schema }),
           }),
         )
         .then((r) => {

@@ -14,6 +14,7 @@ import { WeftError, type WeftErrorCode } from '../errors.ts';
 import type { AuthorId, ChangeHash, DbId } from '../ids.ts';
 import type { SignedChange } from '../change/change.ts';
 import { ChangeLog } from '../log/change-log.ts';
+import { leanChange } from '../log/lean-change.ts';
 import type { PendingBuffer } from '../log/pending-buffer.ts';
 import type { HlcClock } from '../clock/hlc.ts';
 import type { StorageAdapter, WriteOp } from '../storage/storage-port.ts';
@@ -52,6 +53,8 @@ export class ReplicaCore {
     readonly validator: ChangeValidator | undefined,
     seqHooks: Materializer['seqHooks'],
     readonly durability: 'strict' | 'relaxed',
+    /** Store-and-forward: verify, chain and store, keep no document state (replica-options.ts). */
+    readonly storeOnly = false,
   ) {
     this.pending = pending;
     this.state = new Materializer(this.log, seqHooks);
@@ -128,11 +131,12 @@ export class ReplicaCore {
           state: this.state,
           preApplied: preApplied?.has(hash) ?? false,
         });
-      const fork = this.log.add(sc, verdict === null ? 'applied' : 'rejected', verdict?.code ?? null);
+      const kept = this.storeOnly ? leanChange(sc, this.log) : sc;
+      const fork = this.log.add(kept, verdict === null ? 'applied' : 'rejected', verdict?.code ?? null);
       const entry = this.log.get(hash)!;
-      this.state.index(sc);
+      if (!this.storeOnly) this.state.index(sc);
       if (verdict === null) {
-        this.state.apply(sc, touched, undefined, preApplied?.has(hash) ?? false);
+        if (!this.storeOnly) this.state.apply(sc, touched, undefined, preApplied?.has(hash) ?? false);
         this.clock.observe(sc.change.hlc);
       } else effects.push({ type: 'changeRejected', hash, code: verdict.code });
       for (const w of putEntryOps(entry, true)) writes.push(w);

@@ -12,6 +12,7 @@ import { DEFAULT_CHANGE_LIMITS } from '../change/change.ts';
 import { createGenesis, parseChange } from '../change/sign.ts';
 import { defaultEd25519 } from '../crypto/identity.ts';
 import { DEFAULT_PENDING_LIMITS, PendingBuffer } from '../log/pending-buffer.ts';
+import { leanChange } from '../log/lean-change.ts';
 import type { StorageAdapter } from '../storage/storage-port.ts';
 import { createMemoryStorage } from '../storage/memory-storage.ts';
 import { docKey } from '../crdt/doc-state.ts';
@@ -29,6 +30,11 @@ import type { ReplicaOptions } from './replica-options.ts';
 /** Fills `validator` and `indexes` from `schema` when the caller didn't give them. */
 function withSchema(options: ReplicaOptions): ReplicaOptions {
   const { schema } = options;
+  if (options.storeOnly === true && (schema ?? options.validator ?? options.indexes ?? options.snapshot) !== undefined)
+    throw new WeftError(
+      'E_INVALID_ARGUMENT',
+      'a store-only replica keeps no document state, so it takes no schema, validator, indexes or snapshot',
+    );
   if (schema === undefined) return options;
   return {
     ...options,
@@ -48,7 +54,15 @@ function makeCore(options: ReplicaOptions, dbId: DbId, storage: StorageAdapter):
     options.validator,
     options.sequence ?? sequenceHooks,
     options.durability ?? 'strict',
+    options.storeOnly ?? false,
   );
+}
+
+/** Queries, indexes and the event log read document state, which a store-only replica lacks. */
+async function attachExtensions(replica: Replica, options: ReplicaOptions): Promise<void> {
+  if (options.storeOnly === true) return;
+  await setupQueries(replica, options.indexes);
+  await attachEventLog(replica, options.events);
 }
 
 export async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<ReplicaCore> {
@@ -61,13 +75,15 @@ export async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<Rep
   records.sort((a, b) => a.order - b.order);
   for (const r of records) {
     // Local storage is trusted: parse without re-verifying signatures, and don't re-apply ops.
-    const sc = parseChange(r.bytes, limits);
+    const parsed = parseChange(r.bytes, limits);
+    const sc = core.storeOnly ? leanChange(parsed, core.log) : parsed;
     core.log.add(sc, r.status, r.reason, r.order);
-    core.state.index(sc);
+    if (!core.storeOnly) core.state.index(sc);
     if (r.status === 'applied') core.clock.observe(sc.change.hlc);
   }
-  for (const doc of await loadDocs(storage, options.sequence ?? sequenceHooks, core.state.seqLogs))
-    core.state.docs.set(docKey(doc.c, doc.d), doc);
+  if (!core.storeOnly)
+    for (const doc of await loadDocs(storage, options.sequence ?? sequenceHooks, core.state.seqLogs))
+      core.state.docs.set(docKey(doc.c, doc.d), doc);
   const clockRaw = await storage.get('meta', metaKey('clock'));
   if (clockRaw !== undefined) {
     const [ms, c] = decode(clockRaw) as [number, number];
@@ -97,8 +113,7 @@ export async function createReplica(input: ReplicaOptions): Promise<Replica> {
     const core = await loadCore(opts, dbId);
     const replica = new Replica(opts, options.identity, dbId, port, limits, core);
     core.reload = () => replica.reload();
-    await setupQueries(replica, options.indexes);
-    await attachEventLog(replica, options.events);
+    await attachExtensions(replica, options);
     return replica;
   }
   if (options.db !== undefined) {
@@ -107,8 +122,7 @@ export async function createReplica(input: ReplicaOptions): Promise<Replica> {
     const core = makeCore(opts, dbId, storage);
     const replica = new Replica(opts, options.identity, dbId, port, limits, core);
     core.reload = () => replica.reload();
-    await setupQueries(replica, options.indexes);
-    await attachEventLog(replica, options.events);
+    await attachExtensions(replica, options);
     return replica;
   }
   if (options.create === undefined)
@@ -127,7 +141,6 @@ export async function createReplica(input: ReplicaOptions): Promise<Replica> {
   core.reload = () => replica.reload();
   const [r] = await core.commit([genesis], true);
   if (r!.status !== 'applied') throw new WeftError(r!.code ?? 'E_INTERNAL', 'genesis not applied');
-  await setupQueries(replica, options.indexes);
-  await attachEventLog(replica, options.events);
+  await attachExtensions(replica, options);
   return replica;
 }

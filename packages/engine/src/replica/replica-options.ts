@@ -55,6 +55,14 @@ export interface ReplicaOptions {
   readonly schema?: Schema;
   /** The persisted effect log behind {@link Replica.events} (retention). */
   readonly events?: EventLogOptions;
+  /**
+   * A store-and-forward replica, as the relay runs for databases whose schema it doesn't enforce:
+   * it verifies, chains and stores every change and serves them to peers, but keeps no document
+   * state (no docs, queries, indexes or event log), keeps each change in memory without its
+   * decoded ops (log/lean-change.ts), and cannot write. Incompatible with `schema`, `validator`,
+   * `indexes` and `snapshot` (`E_INVALID_ARGUMENT`).
+   */
+  readonly storeOnly?: boolean;
   /** On empty storage, start from this signed snapshot plus later changes (snapshot/bootstrap.ts). */
   readonly snapshot?: Uint8Array;
   /** Whose snapshots to believe; default the creator of `db` (snapshot/verify-snapshot.ts). */

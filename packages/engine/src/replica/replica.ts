@@ -78,12 +78,18 @@ export class Replica {
     if (this.closed) throw new WeftError('E_CLOSED', 'replica is closed');
   }
 
+  private checkWritable(): void {
+    this.check();
+    if (this.options.storeOnly === true)
+      throw new WeftError('E_INVALID_ARGUMENT', 'a store-only replica keeps no document state and cannot write');
+  }
+
   /**
    * Makes one signed change from everything `fn` records, however many docs it touches, and
    * commits it. Resolves with the change hash once it is durably stored.
    */
   async change(fn: (tx: Transaction) => void): Promise<ChangeHash> {
-    this.check();
+    this.checkWritable();
     return this.mutex.run(async () => {
       await this.commitBurstLocked();
       const core = this.core;
@@ -210,13 +216,13 @@ export class Replica {
    * per burst (250 ms or 1,000 edits by default), so signing never sits on the typing path.
    */
   editText(collection: string, id: string, field: string): TextHandle {
-    this.check();
+    this.checkWritable();
     return this.editing.text(collection, id, field);
   }
 
   /** A live handle on a `list` field (insert, delete, move), folded like {@link editText}. */
   editList<T extends CanonicalValue = CanonicalValue>(collection: string, id: string, field: string): ListHandle<T> {
-    this.check();
+    this.checkWritable();
     return this.editing.list<T>(collection, id, field);
   }
 
