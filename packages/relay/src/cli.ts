@@ -1,7 +1,9 @@
 /**
- * `weft-relay [--port N] [--host H] [--data DIR] [--allow DBID]... [--limit NAME=N]...
- * [--schema MODULE[#EXPORT]]`: starts a relay and prints its URL; SIGTERM or SIGINT closes every
- * socket and flushes storage before exiting. Every limit of `RelayLimits` can be set with
+ * `weft-relay [--port N] [--host H] [--data DIR] [--postgres URL] [--allow DBID]...
+ * [--limit NAME=N]... [--schema MODULE[#EXPORT]]`: starts a relay and prints its URL; SIGTERM or
+ * SIGINT closes every socket and flushes storage before exiting. `--postgres` (or
+ * `WEFT_RELAY_POSTGRES`) stores databases in PostgreSQL instead of SQLite, shared with other
+ * relay processes (docs/DEPLOY.md). Every limit of `RelayLimits` can be set with
  * `--limit` (e.g. `--limit maxConnections=500`). `--schema` loads the app's schema (a module's
  * export, `schema` unless named) so the relay enforces its rules too.
  */
@@ -12,7 +14,8 @@ import { startRelay, type Relay } from './relay-server.ts';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './relay-options.ts';
 
 const USAGE =
-  'usage: weft-relay [--port N] [--host H] [--data DIR] [--allow DBID]... [--limit NAME=N]... [--schema MODULE[#EXPORT]]';
+  'usage: weft-relay [--port N] [--host H] [--data DIR] [--postgres URL] [--allow DBID]... [--limit NAME=N]... ' +
+  '[--schema MODULE[#EXPORT]]';
 
 function parse(argv: string[]): {
   port: number;
@@ -21,6 +24,7 @@ function parse(argv: string[]): {
   allow: string[];
   limits: Partial<RelayLimits>;
   schema: string | undefined;
+  postgres: string | undefined;
 } {
   const limits: Record<string, number> = {};
   const out = {
@@ -30,6 +34,7 @@ function parse(argv: string[]): {
     allow: [] as string[],
     limits: limits as Partial<RelayLimits>,
     schema: undefined as string | undefined,
+    postgres: process.env.WEFT_RELAY_POSTGRES as string | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -39,6 +44,7 @@ function parse(argv: string[]): {
     else if (a === '--data' && v !== undefined) out.dataDir = argv[++i]!;
     else if (a === '--allow' && v !== undefined) out.allow.push(argv[++i]!);
     else if (a === '--schema' && v !== undefined) out.schema = argv[++i]!;
+    else if (a === '--postgres' && v !== undefined) out.postgres = argv[++i]!;
     else if (a === '--limit' && v !== undefined) {
       const [name, value] = argv[++i]!.split('=');
       const n = Number(value);
@@ -69,6 +75,17 @@ async function loadSchema(spec: string | undefined): Promise<Schema | undefined>
 }
 
 const args = parse(process.argv.slice(2));
+if (args.postgres !== undefined && !/^postgres(ql)?:\/\//.test(args.postgres)) {
+  console.error('weft-relay: --postgres takes a postgres://user:password@host:port/database url');
+  process.exit(2);
+}
+
+/** Where the data lives, for the start-up line; never prints a password. */
+function storageNote(): string {
+  if (args.postgres === undefined) return `data in ${args.dataDir}`;
+  const u = new URL(args.postgres);
+  return `data in postgres ${u.host}${u.pathname}, identity in ${args.dataDir}`;
+}
 // Handlers first: a SIGTERM that arrives while starting must still flush, not kill outright.
 let stopping = false;
 const state: { started?: Promise<Relay> } = {};
@@ -88,7 +105,8 @@ state.started = loadSchema(args.schema).then((schema) =>
     ...(args.allow.length > 0 ? { allow: args.allow } : {}),
     limits: args.limits,
     ...(schema === undefined ? {} : { schema }),
+    ...(args.postgres === undefined ? {} : { postgres: args.postgres }),
   }),
 );
 const relay = await state.started;
-console.log(`weft-relay listening on ${relay.url} (data in ${args.dataDir})`);
+console.log(`weft-relay listening on ${relay.url} (${storageNote()})`);

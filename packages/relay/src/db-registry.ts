@@ -30,6 +30,11 @@ export class DbRegistry {
     private readonly openStorage: (db: string) => Promise<StorageAdapter>,
     private readonly allow: ReadonlySet<string> | null,
     private readonly schema?: Schema,
+    /**
+     * Runs once each replica is open, before anyone gets it (PostgreSQL storage catches the
+     * replica up from the shared log here); if it rejects, the replica is closed again.
+     */
+    private readonly onOpened?: (db: string, replica: Replica) => Promise<void>,
   ) {}
 
   /** True when this relay hosts `db`. */
@@ -54,7 +59,13 @@ export class DbRegistry {
             ...(this.schema === undefined ? { storeOnly: true } : { schema: this.schema }),
           }),
         )
-        .then((r) => {
+        .then(async (r) => {
+          try {
+            await this.onOpened?.(db, r);
+          } catch (err) {
+            await r.close().catch(() => undefined);
+            throw err;
+          }
           this.open.add(r);
           return r;
         });

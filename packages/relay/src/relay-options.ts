@@ -11,6 +11,13 @@ export interface RelayOptions {
   readonly dataDir?: string;
   /** Storage of database `db` (default: a SQLite file in `dataDir`). */
   readonly openStorage?: (db: string) => Promise<StorageAdapter>;
+  /**
+   * Store every database in this PostgreSQL (`postgres://…`) instead of SQLite. Several relay
+   * processes may share it: new changes fan out between them (LISTEN/NOTIFY), so clients of one
+   * database can sit on different processes. Each process needs its own `dataDir` (its identity
+   * names its rows). See docs/DEPLOY.md.
+   */
+  readonly postgres?: string;
   /** The relay's own identity (default: stored in `dataDir`, created once). */
   readonly identity?: Identity;
   /** Host only these database ids (default: open hosting). */

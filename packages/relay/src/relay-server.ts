@@ -75,8 +75,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   // SQLite (a native module) loads only when it is the storage in use. Every database shares
   // one file and connection (storage/sqlite-store.ts): flat memory per database, shared fsyncs.
   let sqlite: Promise<SqliteStore> | undefined;
+  // PostgreSQL (`pg`) likewise loads only when asked for.
+  const postgres =
+    options.postgres === undefined || options.openStorage !== undefined
+      ? undefined
+      : await import('./storage/postgres-backend.ts').then((m) =>
+          m.openPostgresBackend({ url: options.postgres!, instance: identity.author }),
+        );
   const openStorage =
     options.openStorage ??
+    postgres?.openStorage ??
     (async (db: string): Promise<StorageAdapter> => {
       sqlite ??= import('./storage/sqlite-store.ts').then((m) => m.openSqliteStore(join(dataDir, 'relay.sqlite')));
       return (await sqlite).database(db);
@@ -86,6 +94,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     openStorage,
     options.allow === undefined ? null : new Set(options.allow),
     options.schema,
+    postgres?.opened,
   );
   const metrics = new RelayMetrics();
   const rooms = new Map<string, Set<RelayConnection>>();
@@ -244,8 +253,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
           server.closeAllConnections();
         });
         wss.close();
+        // No more fanned-in changes once the replicas start closing.
+        await postgres?.stop();
         await registry.close();
         await (await sqlite?.catch(() => undefined))?.close();
+        await postgres?.close();
       })();
       return closing;
     },
