@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'E_STORAGE',
   'E_KEY',
   'E_INTERNAL',
+  'E_UNSUPPORTED_VERSION',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -91,3 +91,4 @@ export type { TextEdits, ListEdits } from './replica/transaction.ts';
 export { sequenceHooks } from './replica/sequence-hooks.ts';
 export { Text, List, EditFolder, CHANGE_STRIDE, type Anchor } from './crdt/sequence/index.ts';
 export * from './schema/index.ts';
+export * from './inspect/index.ts';

@@ -34,6 +34,11 @@ export interface LogEntry {
   readonly order: number;
   /** Set when a trusted snapshot covers the change; `pruned` when only its DAG skeleton is kept. */
   covered?: 'kept' | 'pruned';
+  /**
+   * True when the change was applied first and rejected later (equivocation found afterwards,
+   * a late revocation): inspection reports it as rolled back rather than rejected on arrival.
+   */
+  rolledBack?: boolean;
 }
 
 /** Per-author chain index. */
@@ -68,6 +73,8 @@ export class ChangeLog {
   /** Changes a stored change's verdict (equivocation, a late revocation, a restored change). */
   setStatus(entry: LogEntry, status: ChangeStatus, reason: WeftErrorCode | null): void {
     if (entry.status === status && entry.reason === reason) return;
+    // A verdict flipping away from `applied` undoes effects already seen: that is a roll back.
+    entry.rolledBack = status === 'rejected' && (entry.status === 'applied' || entry.rolledBack === true);
     entry.status = status;
     entry.reason = reason;
     this.statusEpoch++;

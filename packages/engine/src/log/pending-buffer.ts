@@ -86,4 +86,9 @@ export class PendingBuffer {
   entries(): { hash: ChangeHash; missing: ChangeHash[] }[] {
     return [...this.parked.values()].map((p) => ({ hash: p.sc.hash, missing: [...p.missing] }));
   }
+
+  /** Parked changes in arrival order, with what each still waits for (for inspection). */
+  parkedChanges(): { sc: SignedChange; missing: ChangeHash[] }[] {
+    return [...this.parked.values()].map((p) => ({ sc: p.sc, missing: [...p.missing] }));
+  }
 }

@@ -78,6 +78,7 @@ export async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<Rep
     const parsed = parseChange(r.bytes, limits);
     const sc = core.storeOnly ? leanChange(parsed, core.log) : parsed;
     core.log.add(sc, r.status, r.reason, r.order);
+    if (r.rolledBack) core.log.get(sc.hash)!.rolledBack = true;
     if (!core.storeOnly) core.state.index(sc);
     if (r.status === 'applied') core.clock.observe(sc.change.hlc);
   }

@@ -285,7 +285,10 @@ const EMPTY = new Uint8Array(0);
 
 /** Writes that store (or re-store with a new status) one log entry. */
 export function putEntryOps(entry: LogEntry, withChain: boolean): WriteOp[] {
-  const record = encode([entry.sc.bytes, entry.status, entry.reason, entry.order]);
+  // The roll-back flag is appended only when set, so ordinary records keep their old form.
+  const fields: CanonicalValue[] = [entry.sc.bytes, entry.status, entry.reason, entry.order];
+  if (entry.rolledBack === true) fields.push(true);
+  const record = encode(fields);
   const ops: WriteOp[] = [{ type: 'put', store: 'changes', key: changeKey(entry.sc.hash), value: record }];
   if (withChain) {
     const c = entry.sc.change;
@@ -300,12 +303,20 @@ export interface StoredChange {
   readonly status: ChangeStatus;
   readonly reason: WeftErrorCode | null;
   readonly order: number;
+  /** Applied first, rejected later (log/change-log.ts `LogEntry.rolledBack`). */
+  readonly rolledBack: boolean;
 }
 
 /** Decodes a change record. */
 export function decodeChangeRecord(value: Uint8Array): StoredChange {
-  const [bytes, status, reason, order] = decode(value) as [Uint8Array, ChangeStatus, WeftErrorCode | null, number];
-  return { bytes, status, reason, order };
+  const [bytes, status, reason, order, rolledBack] = decode(value) as [
+    Uint8Array,
+    ChangeStatus,
+    WeftErrorCode | null,
+    number,
+    boolean | undefined,
+  ];
+  return { bytes, status, reason, order, rolledBack: rolledBack === true };
 }
 
 /** A meta write. */

@@ -17,6 +17,8 @@ import {
   toBase64Url,
   type CanonicalValue,
   type ChangeHash,
+  type InspectRequest,
+  type InspectResponseOf,
   type Query,
   type QueryBuilder,
   type Row,
@@ -210,6 +212,17 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
     this.check();
     await this.ready;
     return unwrap(await this.link.api.query(this.options.name, specOf(q))) as T[];
+  }
+
+  /**
+   * Asks the host's inspect API (engine `inspect/`, protocol `v: 1`): log pages, the DAG, a
+   * document's history and audit trail, why a field has its value, the schema. The work runs
+   * in the host; only the answer crosses to the tab. What devtools read.
+   */
+  async inspect<R extends InspectRequest>(request: R): Promise<InspectResponseOf<R>> {
+    this.check();
+    await this.ready;
+    return unwrap(await this.link.api.inspect(this.options.name, request)) as InspectResponseOf<R>;
   }
 
   /** The shared observer of a live query (invariant 2). */

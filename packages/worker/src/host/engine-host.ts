@@ -15,6 +15,8 @@
  */
 import {
   WeftError,
+  inspect,
+  parseInspectRequest,
   parseQuery,
   createReplica,
   type SocketLike,
@@ -22,6 +24,8 @@ import {
   queriesOf,
   type ChangeHash,
   type Identity,
+  type InspectRequest,
+  type InspectResponse,
   type Query,
   type Replica,
   type Row,
@@ -263,6 +267,17 @@ export class HostConnection implements HostApi {
       this.checkOpen();
       parseQuery(query);
       return queriesOf((await this.host.get(name)).replica).run(query);
+    });
+  }
+
+  inspect(name: string, request: InspectRequest): Promise<Result<InspectResponse>> {
+    return toResult(async () => {
+      this.checkOpen();
+      checkName(name);
+      // Parsed before the database is looked up: a bad request is the caller's error either way.
+      const req = parseInspectRequest(request);
+      const db = await this.host.get(name);
+      return inspect({ replica: db.replica, schema: db.schema }, req);
     });
   }
 

@@ -53,6 +53,7 @@ const api: ConnectionApi = {
   open: (r) => call('open', [r]),
   mutate: (n, m, i, r) => call('mutate', [n, m, i, r]),
   query: (n, q) => call('query', [n, q]),
+  inspect: (n, r) => call('inspect', [n, r]),
   subscribe: (n, s, q) => call('subscribe', [n, s, q]),
   unsubscribe: (s) => call('unsubscribe', [s]),
   watchStatus: (n) => call('watchStatus', [n]),

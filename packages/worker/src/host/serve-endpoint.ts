@@ -13,6 +13,7 @@ export function connectionApi(api: HostApi, onGone: (tabLock: string) => void): 
     open: (r) => api.open(r),
     mutate: (n, m, i, r) => api.mutate(n, m, i, r),
     query: (n, q) => api.query(n, q),
+    inspect: (n, r) => api.inspect(n, r),
     subscribe: (n, s, q) => api.subscribe(n, s, q),
     unsubscribe: (s) => api.unsubscribe(s),
     watchStatus: (n) => api.watchStatus(n),

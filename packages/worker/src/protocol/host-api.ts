@@ -9,6 +9,8 @@ import {
   type AuthorId,
   type ChangeHash,
   type DbId,
+  type InspectRequest,
+  type InspectResponse,
   type Query,
   type Row,
   type WeftErrorData,
@@ -49,6 +51,8 @@ export interface PeerStatus {
   readonly bytesOut: number;
   /** Changes the peer has that we lack. */
   readonly lag: number;
+  /** When we last heard from the peer (ms since the epoch), or null if never. */
+  readonly lastSeen?: number | null;
 }
 
 /** A database's sync state. */
@@ -71,6 +75,12 @@ export interface HostApi {
    */
   mutate(name: string, mutationId: string, intents: readonly Intent[], retry?: boolean): Promise<Result<ChangeHash>>;
   query(name: string, query: Query): Promise<Result<Row[]>>;
+  /**
+   * Answers an inspect request (engine `inspect/`, versioned by its own `v`) for devtools. The
+   * request is untrusted: `E_INVALID_ARGUMENT` when malformed, `E_UNSUPPORTED_VERSION` for a `v`
+   * this engine does not speak. Heavy work (filtering, paging, history) runs here, not in the tab.
+   */
+  inspect(name: string, request: InspectRequest): Promise<Result<InspectResponse>>;
   /** Starts a live query; diffs arrive as {@link DiffPush} messages tagged `sub`. */
   subscribe(name: string, sub: string, query: Query): Promise<Result<null>>;
   unsubscribe(sub: string): Promise<Result<null>>;
@@ -117,6 +127,7 @@ export const HOST_METHODS = [
   'open',
   'mutate',
   'query',
+  'inspect',
   'subscribe',
   'unsubscribe',
   'watchStatus',
