@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'E_KEY',
   'E_INTERNAL',
   'E_UNSUPPORTED_VERSION',
+  /** An edit names a version of a text field the worker no longer holds; reload the field. */
+  'E_STALE',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -43,6 +43,7 @@ export {
 } from './sync/relay-client.ts';
 export * from './sync/messages.ts';
 export { SyncSession, type SyncOptions, type SyncStats, type Scheduler } from './sync/session.ts';
+export * from './sync/presence.ts';
 export {
   createReplica,
   Replica,

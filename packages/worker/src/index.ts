@@ -12,6 +12,21 @@ export {
 export { createClient, WeftClient, specOf, type ClientOptions } from './client/weft-client.ts';
 export { QueryObserver, type QueryState, type LiveQueryHost } from './client/query-observer.ts';
 export { StatusObserver, INITIAL_STATUS } from './client/status-observer.ts';
+export { TextObserver, type TextHost, type TextState, type TextEditListener } from './client/text-observer.ts';
+export { PresenceObserver, type PresenceHost } from './client/presence-observer.ts';
+export {
+  applyEdits,
+  transform as transformTextEdits,
+  transformIndex,
+  parseTextEdits,
+  codePointLength,
+  utf16Offset,
+  codePointOffset,
+  type TextEdit,
+} from './protocol/text-ops.ts';
+export { presenceInputError, type PresenceInput, type PresencePeer } from './protocol/presence-types.ts';
+export { TextSessions } from './host/text-sessions.ts';
+export { PresenceHub } from './host/presence-hub.ts';
 export {
   connectHost,
   connectSharedWorker,

@@ -6,6 +6,7 @@
  *   need    { hashes[] }               ask for specific changes (missing deps, unknown heads)
  *   credit  { round, n, vv }           flow control: n more changes may be sent; vv acks
  *   error   { code, message }
+ *   presence { p }                     ephemeral: who is here, cursors (sync/presence.ts)
  *
  * Invariants:
  *  1. decodeMessage accepts exactly what encodeMessage produces (canonical, typed, bounded);
@@ -66,8 +67,17 @@ export interface ErrorMessage {
   readonly message: string;
 }
 
+/**
+ * Presence, never stored. `p` is checked by `parsePresence` only when it is used, so a
+ * malformed one is dropped without failing the session (sync/presence.ts).
+ */
+export interface PresenceMessage {
+  readonly t: 'presence';
+  readonly p: CanonicalValue;
+}
+
 /** Any sync message. */
-export type SyncMessage = HelloMessage | ChangesMessage | NeedMessage | CreditMessage | ErrorMessage;
+export type SyncMessage = HelloMessage | ChangesMessage | NeedMessage | CreditMessage | ErrorMessage | PresenceMessage;
 
 /** Caps on what a peer may send in one message. */
 export interface MessageLimits {
@@ -118,6 +128,8 @@ export function encodeMessage(m: SyncMessage): Uint8Array {
       return encode({ t: 'credit', r: m.round, n: m.n, vv: encodeVv(m.vv) });
     case 'error':
       return encode({ t: 'error', c: m.code, m: m.message.slice(0, 500) });
+    case 'presence':
+      return encode({ t: 'presence', p: m.p });
   }
 }
 
@@ -201,6 +213,9 @@ export function decodeMessage(frame: Uint8Array, limits: MessageLimits = DEFAULT
       if (typeof m.m !== 'string') bad('error message must be text');
       return { t: 'error', code, message: m.m };
     }
+    case 'presence':
+      keysAre(m, 'p,t');
+      return { t: 'presence', p: m.p! };
     default:
       return bad('unknown message type');
   }

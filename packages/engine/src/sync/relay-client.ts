@@ -16,7 +16,7 @@ import type { Identity } from '../crypto/identity.ts';
 import type { Replica } from '../replica/replica.ts';
 import { answerChallenge, parseControl } from './relay-auth.ts';
 import { socketTransport, type SocketLike } from './socket-transport.ts';
-import type { SyncSession } from './session.ts';
+import type { SyncOptions, SyncSession } from './session.ts';
 import { host } from '../host.ts';
 
 /** What a relay link reports. */
@@ -47,6 +47,8 @@ export interface RelayLinkOptions {
   readonly minDelayMs?: number;
   readonly maxDelayMs?: number;
   readonly random?: () => number;
+  /** Options for each session with the relay (e.g. a presence sink). */
+  readonly sync?: SyncOptions;
 }
 
 /** A live relay link. */
@@ -153,7 +155,7 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
         ready = true;
         attempt = 0;
         const transport = socketTransport(s, { kind: 'relay' });
-        session = options.replica.sync(transport);
+        session = options.replica.sync(transport, options.sync);
         report({ state: 'syncing', peers: msg.peers, error: null });
         watch();
       } else if (msg.t === 'peers') report({ peers: msg.peers });

@@ -14,6 +14,8 @@
  *     queue drains, unknown heads and missing deps are requested with `need`.
  *  4. A new session after a disconnect resumes from the peer's stored state (its hello), so
  *     nothing acknowledged is sent twice and nothing unacknowledged is lost.
+ *  5. Presence (sync/presence.ts) rides the session but never touches the log or the session's
+ *     state: oversized, malformed or rate-exceeding presence is dropped and counted, never fatal.
  */
 import { WeftError } from '../errors.ts';
 import type { ChangeHash } from '../ids.ts';
@@ -32,6 +34,14 @@ import {
   type SyncMessage,
 } from './messages.ts';
 import type { Transport } from './transport.ts';
+import {
+  PRESENCE_LIMITS,
+  PresenceRate,
+  encodePresence,
+  parsePresence,
+  type PresenceSink,
+  type PresenceUpdate,
+} from './presence.ts';
 
 /** A frame decoded on arrival, with its batch already verifying. */
 interface Early {
@@ -53,6 +63,10 @@ export interface SyncOptions {
   readonly retryMs?: number;
   readonly scheduler?: Scheduler;
   readonly limits?: MessageLimits;
+  /** Where presence from the peer goes, and who may send ours over this session. */
+  readonly presence?: PresenceSink;
+  /** The peer's author when the transport authenticated it (WebRTC, a relay's client). */
+  readonly peer?: string;
 }
 
 /** Counters for status displays. */
@@ -64,6 +78,8 @@ export interface SyncStats {
   changesIn: number;
   changesOut: number;
   rejectedIn: number;
+  /** Presence updates dropped: malformed, oversized or over the rate (invariant 5). */
+  presenceDropped: number;
 }
 
 const defaultScheduler: Scheduler = (ms, cb) => {
@@ -95,7 +111,13 @@ export class SyncSession {
     changesIn: 0,
     changesOut: 0,
     rejectedIn: 0,
+    presenceDropped: 0,
   };
+  /** The peer's author when the transport proved it, else null. */
+  readonly peer: string | null;
+  private readonly presence: PresenceSink | undefined;
+  private readonly presenceRate = new PresenceRate();
+  private detachPresence: (() => void) | undefined;
   /** Resolves when the session ends; with the error that ended it, if any. */
   readonly closed: Promise<WeftError | undefined>;
   private resolveClosed!: (e: WeftError | undefined) => void;
@@ -138,6 +160,8 @@ export class SyncSession {
     this.retryMs = options.retryMs ?? 2000;
     this.schedule = options.scheduler ?? defaultScheduler;
     this.limits = options.limits ?? DEFAULT_MESSAGE_LIMITS;
+    this.peer = options.peer ?? null;
+    this.presence = options.presence;
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.unsubscribe = replica.onCommit((e) => this.onCommit(e));
     transport.onMessage((frame) => {
@@ -149,6 +173,29 @@ export class SyncSession {
     transport.onClose((reason) => this.finish(reason));
     this.sendHello(false);
     this.arm();
+    this.detachPresence = this.presence?.attach(this);
+  }
+
+  /** Sends presence to the peer (never stored; dropped when the session is closed). */
+  sendPresence(update: PresenceUpdate): void {
+    this.send({ t: 'presence', p: encodePresence(update) });
+  }
+
+  /** Invariant 5: presence is checked here, and anything wrong with it is only counted. */
+  private onPresence(frame: Uint8Array, p: unknown): void {
+    if (this.presence === undefined) return;
+    if (frame.length > PRESENCE_LIMITS.maxBytes || !this.presenceRate.take()) {
+      this.stats.presenceDropped++;
+      return;
+    }
+    let update: PresenceUpdate;
+    try {
+      update = parsePresence(p as Parameters<typeof parsePresence>[0]);
+    } catch {
+      this.stats.presenceDropped++;
+      return;
+    }
+    this.presence.receive(update, this);
   }
 
   /** The transport kind ("webrtc", "relay", …). */
@@ -201,6 +248,7 @@ export class SyncSession {
     this.isClosed = true;
     this.cancelTimer?.();
     this.unsubscribe();
+    this.detachPresence?.();
     this.resolveClosed(reason);
   }
 
@@ -271,6 +319,8 @@ export class SyncSession {
     if (this.isClosed) return;
     this.stats.framesIn++;
     this.stats.bytesIn += frame.length;
+    // Presence is not part of anti-entropy: it must not count as hearing the sync peer.
+    if (early.m?.t === 'presence') return this.onPresence(frame, early.m.p);
     this.heard = true;
     if (early.error !== undefined) {
       this.fail(early.error);
@@ -304,6 +354,8 @@ export class SyncSession {
       case 'error':
         this.transport.close();
         this.finish(new WeftError(m.code, `peer: ${m.message}`));
+        return;
+      case 'presence':
         return;
     }
   }

@@ -32,6 +32,10 @@ import { holdTabLock, newTabLock } from '../host/tab-lock.ts';
 import { connectHost, type HostLink } from './host-link.ts';
 import { QueryObserver, type LiveQueryHost } from './query-observer.ts';
 import { StatusObserver } from './status-observer.ts';
+import { TextObserver, type TextHost } from './text-observer.ts';
+import { PresenceObserver } from './presence-observer.ts';
+import type { TextPush } from '../protocol/host-api.ts';
+import type { TextEdit } from '../protocol/text-ops.ts';
 
 /** Options for {@link createClient}. */
 export interface ClientOptions<S> {
@@ -59,7 +63,7 @@ export function specOf(q: Query | QueryBuilder): Query {
 }
 
 /** A connected database. `S` is the schema type (`typeof schema`). */
-export class WeftClient<S = unknown> implements LiveQueryHost {
+export class WeftClient<S = unknown> implements LiveQueryHost, TextHost {
   /** Resolves once the host has opened the database. */
   readonly ready: Promise<OpenResult>;
   private opened: OpenResult | undefined;
@@ -67,6 +71,19 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
   private readonly diffSinks = new Map<string, (bytes: Uint8Array) => void>();
   /** Sync status and peers, kept current by the host. */
   readonly status = new StatusObserver();
+  /** Who else is here, and this tab's own presence (presence-observer.ts). */
+  readonly presence = new PresenceObserver({
+    watchPresence: async () => {
+      await this.ready;
+      unwrap(await this.link.api.watchPresence(this.options.name));
+    },
+    sendPresence: async (p) => {
+      await this.ready;
+      unwrap(await this.link.api.setPresence(this.options.name, p));
+    },
+  });
+  private readonly texts = new Map<string, { observer: TextObserver; refs: number }>();
+  private readonly textSinks = new Map<string, (p: TextPush) => void>();
   private readonly unlisten: () => void;
   private nextSub = 0;
   private readonly tabLock = newTabLock();
@@ -123,6 +140,8 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
 
   private onPush(p: Push): void {
     if (p.weft === 'diff') this.diffSinks.get(p.sub)?.(p.bytes);
+    else if (p.weft === 'text') this.textSinks.get(p.sub)?.(p);
+    else if (p.weft === 'presence' && p.name === this.options.name) this.presence.update(p.peers);
     else if (p.weft === 'status' && p.name === this.options.name) this.status.update(p.status);
     else if (p.weft === 'net' && p.name === this.options.name) for (const l of this.netListeners) l(p);
   }
@@ -236,6 +255,59 @@ export class WeftClient<S = unknown> implements LiveQueryHost {
       this.observers.set(key, o);
     }
     return o as unknown as QueryObserver<T>;
+  }
+
+  /**
+   * The live text of `collection/id.field`, shared by every caller until each has released it:
+   * local edits go through the host's versioned, transforming path (text-observer.ts).
+   */
+  text(collection: string, id: string, field: string): { observer: TextObserver; release(): void } {
+    this.check();
+    const key = `${collection}/${id}.${field}`;
+    let entry = this.texts.get(key);
+    if (entry === undefined) {
+      entry = { observer: new TextObserver(this, collection, id, field), refs: 0 };
+      this.texts.set(key, entry);
+    }
+    entry.refs++;
+    const e = entry;
+    let released = false;
+    return {
+      observer: e.observer,
+      release: () => {
+        if (released) return;
+        released = true;
+        // A macrotask later, so StrictMode's unmount/mount keeps the same observer.
+        setTimeout(() => {
+          if (--e.refs > 0 || this.texts.get(key) !== e) return;
+          this.texts.delete(key);
+          e.observer.close();
+        }, 0);
+      },
+    };
+  }
+
+  /** @internal TextHost */
+  async startText(sub: string, c: string, d: string, f: string, onPush: (p: TextPush) => void): Promise<void> {
+    this.textSinks.set(sub, onPush);
+    try {
+      await this.ready;
+      unwrap(await this.link.api.openText(this.options.name, sub, c, d, f));
+    } catch (err) {
+      this.textSinks.delete(sub);
+      throw err;
+    }
+  }
+
+  /** @internal TextHost */
+  stopText(sub: string): void {
+    if (!this.textSinks.delete(sub) || this.closed) return;
+    void this.link.api.closeText(this.options.name, sub).catch(() => undefined);
+  }
+
+  /** @internal TextHost */
+  async sendTextEdits(sub: string, base: number, edits: readonly TextEdit[]): Promise<void> {
+    unwrap(await this.link.api.editText(this.options.name, sub, base, edits));
   }
 
   /** Host subscriptions open now (tests check StrictMode leaks with it). */

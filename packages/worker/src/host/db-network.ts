@@ -22,6 +22,7 @@ import {
   type RelayLink,
   type RelayLinkStatus,
   type Replica,
+  type PresenceSink,
   type SocketLike,
   type SyncSession,
 } from '@weft/engine';
@@ -48,6 +49,8 @@ export class DbNetwork {
     private readonly openSocket: (url: string) => SocketLike,
     /** Something changed that the status shows. */
     private readonly changed: () => void,
+    /** Where presence from peers goes; every session also carries ours (presence-hub.ts). */
+    private readonly presence?: PresenceSink,
   ) {}
 
   private push(p: Push): void {
@@ -70,6 +73,7 @@ export class DbNetwork {
       identity: this.identity,
       url: relaySyncUrl(url, this.replica.dbId),
       openSocket: this.openSocket,
+      ...(this.presence === undefined ? {} : { sync: { presence: this.presence } }),
       onStatus: (s) => {
         const before = this.relay?.status.peers;
         if (this.relay !== undefined) this.relay.status = s;
@@ -130,7 +134,10 @@ export class DbNetwork {
       )
       .then(
         (transport) => {
-          const session = this.replica.sync(transport);
+          const session = this.replica.sync(transport, {
+            peer,
+            ...(this.presence === undefined ? {} : { presence: this.presence }),
+          });
           this.webrtc.get(peer)?.close();
           this.webrtc.set(peer, session);
           if (owner !== undefined) this.owners.set(peer, owner);

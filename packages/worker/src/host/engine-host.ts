@@ -48,6 +48,10 @@ import { IdentityStore } from './identity-store.ts';
 import { MutationLedger, checkMutationId } from './mutation-ledger.ts';
 import { redeemInvite } from './redeem-invite.ts';
 import { DbNetwork } from './db-network.ts';
+import { TextSessions } from './text-sessions.ts';
+import { PresenceHub } from './presence-hub.ts';
+import { parseTextEdits, type TextEdit } from '../protocol/text-ops.ts';
+import { presenceInputError, type PresenceInput } from '../protocol/presence-types.ts';
 
 /** Sends a push to one connection; `transfer` lists buffers it may move. */
 export type PushFn = (push: Push, transfer: Transferable[]) => void;
@@ -81,6 +85,10 @@ interface OpenDb {
   statusTimer: ReturnType<typeof setTimeout> | undefined;
   /** Relay link, WebRTC sessions and signaling (db-network.ts). */
   readonly net: DbNetwork;
+  /** Text fields tabs edit through the host (text-sessions.ts). */
+  readonly text: TextSessions;
+  /** Tabs' and peers' presence (presence-hub.ts). */
+  readonly presence: PresenceHub;
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -146,12 +154,15 @@ export class EngineHost {
     const openSocket = this.options.openSocket ?? ((u: string) => new WebSocket(u) as unknown as SocketLike);
     // Filled in below: the network reports changes through the db's status timer.
     const holder: { db?: OpenDb } = {};
+    const text = new TextSessions(replica);
+    const presence = new PresenceHub(req.name, replica, text);
     const net = new DbNetwork(
       req.name,
       replica,
       identity,
       openSocket,
       () => holder.db && this.scheduleStatus(holder.db),
+      presence,
     );
     const db: OpenDb = {
       name: req.name,
@@ -163,6 +174,8 @@ export class EngineHost {
       statusWatchers: new Set(),
       statusTimer: undefined,
       net,
+      text,
+      presence,
     };
     holder.db = db;
     replica.onCommit(() => this.scheduleStatus(db));
@@ -209,6 +222,8 @@ export class EngineHost {
     for (const p of dbs) {
       const db = await p.catch(() => undefined);
       db?.net.close();
+      db?.text.dispose();
+      db?.presence.dispose();
       await db?.replica.close();
     }
   }
@@ -227,6 +242,9 @@ export class HostConnection implements HostApi {
   private readonly subs = new Map<string, () => void>();
   private readonly watching = new Set<OpenDb>();
   private readonly networks = new Set<OpenDb>();
+  /** Text subscriptions and the databases this connection set presence in. */
+  private readonly texts = new Map<string, OpenDb>();
+  private readonly present = new Set<OpenDb>();
   private closed = false;
 
   constructor(
@@ -369,9 +387,69 @@ export class HostConnection implements HostApi {
     });
   }
 
+  openText(name: string, sub: string, collection: string, id: string, field: string): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const db = await this.host.get(name);
+      this.checkOpen();
+      this.texts.get(sub)?.text.close(sub);
+      db.text.open(sub, collection, id, field, this.push);
+      this.texts.set(sub, db);
+      return null;
+    });
+  }
+
+  closeText(name: string, sub: string): Promise<Result<null>> {
+    return toResult(() => {
+      this.texts.get(sub)?.text.close(sub);
+      this.texts.delete(sub);
+      return null;
+    });
+  }
+
+  editText(name: string, sub: string, base: number, edits: readonly TextEdit[]): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const parsed = parseTextEdits(edits);
+      const db = this.texts.get(sub);
+      if (db === undefined || db !== (await this.host.get(name)))
+        throw new WeftError('E_NOT_FOUND', `text subscription ${String(sub)} is not open on ${name}`);
+      db.text.edit(sub, base, parsed);
+      return null;
+    });
+  }
+
+  setPresence(name: string, presence: PresenceInput | null): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const error = presenceInputError(presence);
+      if (error !== null) throw new WeftError('E_INVALID_ARGUMENT', `presence: ${error}`);
+      const db = await this.host.get(name);
+      if (presence?.cursor != null && this.texts.get(presence.cursor.sub) !== db)
+        throw new WeftError('E_NOT_FOUND', `text subscription ${presence.cursor.sub} is not open on ${name}`);
+      db.presence.set(this.push, presence);
+      this.present.add(db);
+      return null;
+    });
+  }
+
+  watchPresence(name: string): Promise<Result<null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const db = await this.host.get(name);
+      db.presence.watch(this.push);
+      this.present.add(db);
+      return null;
+    });
+  }
+
   /** Ends every subscription of this connection (invariant 3). */
   close(): void {
     this.closed = true;
+    for (const [sub, db] of this.texts) db.text.close(sub);
+    this.texts.clear();
+    for (const db of this.present) db.presence.drop(this.push);
+    this.present.clear();
     for (const stop of this.subs.values()) stop();
     this.subs.clear();
     for (const db of this.watching) db.statusWatchers.delete(this.push);

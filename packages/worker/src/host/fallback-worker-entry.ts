@@ -62,6 +62,11 @@ const api: ConnectionApi = {
   setOnline: (n, o) => call('setOnline', [n, o]),
   watchNetwork: (n) => call('watchNetwork', [n]),
   sendSignal: (n, t, d) => call('sendSignal', [n, t, d]),
+  openText: (n, s, c, i, f) => call('openText', [n, s, c, i, f]),
+  closeText: (n, s) => call('closeText', [n, s]),
+  editText: (n, s, b, e) => call('editText', [n, s, b, e]),
+  setPresence: (n, p) => call('setPresence', [n, p]),
+  watchPresence: (n) => call('watchPresence', [n]),
   // A MessagePort cannot cross the leader bus: without SharedWorker, tabs sync through the relay.
   attachPeer: () =>
     Promise.resolve({

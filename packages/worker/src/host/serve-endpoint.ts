@@ -23,6 +23,11 @@ export function connectionApi(api: HostApi, onGone: (tabLock: string) => void): 
     watchNetwork: (n) => api.watchNetwork(n),
     sendSignal: (n, t, d) => api.sendSignal(n, t, d),
     attachPeer: (n, p, port) => api.attachPeer(n, p, port),
+    openText: (n, s, c, i, f) => api.openText(n, s, c, i, f),
+    closeText: (n, s) => api.closeText(n, s),
+    editText: (n, s, b, e) => api.editText(n, s, b, e),
+    setPresence: (n, p) => api.setPresence(n, p),
+    watchPresence: (n) => api.watchPresence(n),
     attach: (tabLock) =>
       toResult(() => {
         checkTabLock(tabLock);

@@ -16,6 +16,8 @@ import {
   type WeftErrorData,
 } from '@weft/engine';
 import type { Intent } from './intents.ts';
+import type { TextEdit } from './text-ops.ts';
+import type { PresenceInput, PresencePeer } from './presence-types.ts';
 
 /** A call's outcome as plain data. */
 export type Result<T> =
@@ -111,6 +113,26 @@ export interface HostApi {
    * worker syncs over it (message-port-peer.ts). Needs a direct host (SharedWorker or leader).
    */
   attachPeer(name: string, peer: string, port: MessagePort): Promise<Result<null>>;
+  /**
+   * Starts {@link TextPush} messages tagged `sub` for text field `field` of doc `collection/id`:
+   * a `reset` with the whole text and its version, then every later version's edits
+   * (host/text-sessions.ts).
+   */
+  openText(name: string, sub: string, collection: string, id: string, field: string): Promise<Result<null>>;
+  closeText(name: string, sub: string): Promise<Result<null>>;
+  /**
+   * Applies `edits` (code point indices) made against version `base` of the field `sub` watches;
+   * the host transforms them over the versions since `base` and acknowledges them with an
+   * `own` {@link TextPush}. `E_STALE` when `base` is older than the history kept.
+   */
+  editText(name: string, sub: string, base: number, edits: readonly TextEdit[]): Promise<Result<null>>;
+  /**
+   * Sets this tab's presence (name, colour, cursor in a text field it watches), shared with
+   * the database's peers and other tabs; `null` clears it. Never written to the log.
+   */
+  setPresence(name: string, presence: PresenceInput | null): Promise<Result<null>>;
+  /** Starts {@link PresencePush} messages for `name`; the first comes at once. */
+  watchPresence(name: string): Promise<Result<null>>;
 }
 
 /**
@@ -136,6 +158,11 @@ export const HOST_METHODS = [
   'setOnline',
   'watchNetwork',
   'sendSignal',
+  'openText',
+  'closeText',
+  'editText',
+  'setPresence',
+  'watchPresence',
 ] as const satisfies readonly (keyof HostApi)[];
 
 /** A live query diff, encoded by diff-codec.ts (transferred when the channel allows). */
@@ -170,8 +197,28 @@ export type NetPush =
       readonly data: unknown;
     };
 
+/** A text field's next version (host/text-sessions.ts), for the tab's text observer. */
+export type TextPush =
+  | { readonly weft: 'text'; readonly sub: string; readonly kind: 'reset'; readonly v: number; readonly text: string }
+  | {
+      readonly weft: 'text';
+      readonly sub: string;
+      readonly kind: 'edits';
+      readonly v: number;
+      readonly edits: readonly TextEdit[];
+      /** True for the acknowledgement of this tab's own edit. */
+      readonly own: boolean;
+    };
+
+/** Everyone else present in a database (other tabs and peers), cursors resolved for this host. */
+export interface PresencePush {
+  readonly weft: 'presence';
+  readonly name: string;
+  readonly peers: readonly PresencePeer[];
+}
+
 /** Anything the host pushes. */
-export type Push = DiffPush | StatusPush | SubErrorPush | NetPush;
+export type Push = DiffPush | StatusPush | SubErrorPush | NetPush | TextPush | PresencePush;
 
 /** True for a message that is a host push (pushes share the channel with comlink). */
 export function isPush(x: unknown): x is Push {
