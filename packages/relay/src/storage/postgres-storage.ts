@@ -77,6 +77,8 @@ export function pgToWeftError(err: unknown, what: string): WeftError {
   return new WeftError('E_STORAGE', `${what}: ${message}`, details);
 }
 
+const ignore = (): void => undefined;
+
 const hexKey = (store: number, key: Uint8Array): string => `${store}:${Buffer.from(key).toString('hex')}`;
 
 /** Runs `ops` inside the open transaction of `client`, coalescing runs of puts and of deletes. */
@@ -178,18 +180,25 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
 
   const runWrite = async (ops: readonly WriteOp[], relaxed: boolean): Promise<void> => {
     let client: pg.PoolClient | undefined;
+    let failed = false;
     try {
       client = await pool.connect();
+      // A connection lost between two statements emits 'error' on the checked-out client, which
+      // would crash the process without a listener; the next statement then fails instead.
+      client.on('error', ignore);
       await client.query('BEGIN');
       if (relaxed) await client.query('SET LOCAL synchronous_commit = off');
       await applyOps(client, ns, ops);
       if (share !== undefined) await shareChanges(client, share, ops);
       await client.query('COMMIT');
     } catch (err) {
+      failed = true;
       await client?.query('ROLLBACK').catch(() => undefined);
       throw pgToWeftError(err, 'postgres storage: write');
     } finally {
-      client?.release();
+      client?.off('error', ignore);
+      // After a failure the connection may be broken: the pool discards it rather than reuse it.
+      client?.release(failed);
     }
   };
 
