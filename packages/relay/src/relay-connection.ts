@@ -27,6 +27,7 @@ import { CLOSE, type RelayLimits } from './relay-options.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import type { DbRegistry } from './db-registry.ts';
 import { TokenBucket } from './token-bucket.ts';
+import type { RelayPresence } from './relay-presence.ts';
 
 /** What a connection needs from the relay. */
 export interface RelayContext {
@@ -41,6 +42,8 @@ export interface RelayContext {
   leave(conn: RelayConnection): void;
   /** Routes a signal to the connection of `to` in the same room. */
   route(db: string, to: string, message: string): boolean;
+  /** Forwards presence between the connections of a database, storing none (relay-presence.ts). */
+  readonly presence?: RelayPresence;
 }
 
 let nextId = 0;
@@ -122,7 +125,11 @@ export class RelayConnection {
         kind: 'relay',
         maxFrameBytes: this.ctx.limits.maxFrameBytes,
       });
-      this.session = replica.sync(transport, { window: this.ctx.limits.syncWindow });
+      this.session = replica.sync(transport, {
+        window: this.ctx.limits.syncWindow,
+        peer: author,
+        ...(this.ctx.presence === undefined ? {} : { presence: this.ctx.presence.sinkFor(this.db) }),
+      });
     } catch (err) {
       const e = err instanceof WeftError ? err : new WeftError('E_INTERNAL', String(err));
       this.refuse(e.code === 'E_SIGNATURE' ? CLOSE.authFailed : CLOSE.policy, e.message.slice(0, 120), 'auth');

@@ -21,6 +21,7 @@ import { DbRegistry } from './db-registry.ts';
 import type { SqliteStore } from './storage/sqlite-store.ts';
 import { handleHttp } from './http-routes.ts';
 import { RelayConnection, type RelayContext } from './relay-connection.ts';
+import { RelayPresence } from './relay-presence.ts';
 import { RelayMetrics } from './relay-metrics.ts';
 import { CLOSE, DEFAULT_RELAY_LIMITS, type RelayOptions } from './relay-options.ts';
 
@@ -114,6 +115,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     registry,
     port,
     random: (n) => new Uint8Array(randomBytes(n)),
+    presence: new RelayPresence(),
     join(conn) {
       let room = rooms.get(conn.db);
       if (room === undefined) rooms.set(conn.db, (room = new Set()));
