@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient, startNetworkBridge } from '@weft/worker';
 import { WeftProvider } from '@weft/react';
+import { WeftDevtools } from '@weft/devtools';
 import { todoSchema } from './schema.ts';
 import { App } from './app.tsx';
 
@@ -48,5 +49,7 @@ createRoot(document.getElementById('root')!).render(
     <WeftProvider client={client}>
       <App joined={db !== undefined} invitedList={params.get('list')} />
     </WeftProvider>
+    {/* Development only: the panel (and its code) is dropped from production builds. */}
+    {import.meta.env.DEV ? <WeftDevtools client={client} /> : null}
   </StrictMode>,
 );
