@@ -32,8 +32,11 @@ export interface TextState {
   readonly error: WeftError | undefined;
 }
 
-/** How the text changed: `edits` turn the previous text into the new one (code points). */
-export type TextEditListener = (edits: readonly TextEdit[], reset: boolean) => void;
+/**
+ * How the text changed: `edits` turn the previous text into the new one (code points); `reset`
+ * when the host replaced it whole; `local` for this tab's own edits (an editor already shows them).
+ */
+export type TextEditListener = (edits: readonly TextEdit[], reset: boolean, local: boolean) => void;
 
 /** The live text of one field; create with `client.text(collection, id, field)`. */
 export class TextObserver {
@@ -93,7 +96,7 @@ export class TextObserver {
       this.outstanding = [...edits];
       this.send(this.outstanding);
     } else this.buffer = [...(this.buffer ?? []), ...edits];
-    this.set({ ready: true, text, error: undefined }, edits, false);
+    this.set({ ready: true, text, error: undefined }, edits, false, true);
   }
 
   /**
@@ -172,9 +175,9 @@ export class TextObserver {
     this.set({ ready: true, text: applyEdits(this.state.text, remote), error: undefined }, remote, false);
   }
 
-  private set(state: TextState, edits: readonly TextEdit[], reset: boolean): void {
+  private set(state: TextState, edits: readonly TextEdit[], reset: boolean, local = false): void {
     this.state = state;
-    if (edits.length > 0 || reset) for (const l of this.editListeners) l(edits, reset);
+    if (edits.length > 0 || reset) for (const l of this.editListeners) l(edits, reset, local);
     for (const l of this.listeners) l();
   }
 }

@@ -342,9 +342,9 @@ export class WeftClient<S = unknown> implements LiveQueryHost, TextHost {
    * Redeems an invite link's secret: once the invite's membership of `list` has synced, signs a
    * membership with the same role for this user (redeem-invite.ts). `E_NOT_FOUND` until then.
    */
-  async redeemInvite(secret: string, list: string, members = 'members'): Promise<string> {
+  async redeemInvite(secret: string, list: string, members = 'members', scope = 'list'): Promise<string> {
     await this.ready;
-    return unwrap(await this.link.api.redeemInvite(this.options.name, secret, list, members));
+    return unwrap(await this.link.api.redeemInvite(this.options.name, secret, list, members, scope));
   }
 
   /** This user's identity as an exportable string (keep it secret). */

@@ -379,11 +379,11 @@ export class HostConnection implements HostApi {
     });
   }
 
-  redeemInvite(name: string, secret: string, list: string, members: string): Promise<Result<string>> {
+  redeemInvite(name: string, secret: string, list: string, members: string, scope?: string): Promise<Result<string>> {
     return toResult(async () => {
       this.checkOpen();
       const db = await this.host.get(name);
-      return redeemInvite(db.replica, db.schema, secret, list, members);
+      return redeemInvite(db.replica, db.schema, secret, list, members, scope ?? 'list');
     });
   }
 

@@ -26,16 +26,21 @@ export async function redeemInvite(
   secret: string,
   list: string,
   members: string,
+  scope = 'list',
 ): Promise<ChangeHash> {
   if (typeof secret !== 'string' || typeof list !== 'string' || typeof members !== 'string')
     throw new WeftError('E_INVALID_ARGUMENT', 'redeemInvite needs a secret, a list id and a collection');
+  if (typeof scope !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(scope))
+    throw new WeftError('E_INVALID_ARGUMENT', 'the scope field must be a field name');
   const invite = await importIdentity(decodeExportedIdentity(secret));
-  const grant = replica.list(members).find((d) => d.user === invite.author && d.list === list);
+  const grant = replica.list(members).find((d) => d.user === invite.author && d[scope] === list);
   if (grant === undefined) throw new WeftError('E_NOT_FOUND', 'the invite has not synced yet, or was revoked');
   const temp = await createReplica({ identity: invite, db: replica.dbId, ...(schema === undefined ? {} : { schema }) });
   try {
     await temp.ingestMany(replica.changes().flatMap((e) => (e.covered === 'pruned' ? [] : [e.sc.bytes])));
-    const hash = await temp.change((tx) => void tx.insert(members, { list, user: replica.author, role: grant.role! }));
+    const hash = await temp.change(
+      (tx) => void tx.insert(members, { [scope]: list, user: replica.author, role: grant.role! }),
+    );
     const [r] = await replica.ingestMany([temp.getChange(hash)!.sc.bytes]);
     if (r!.status !== 'applied') throw new WeftError(r!.code ?? 'E_PERMISSION', r!.message ?? 'the invite was refused');
     return hash;

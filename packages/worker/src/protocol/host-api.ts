@@ -93,9 +93,9 @@ export interface HostApi {
    * Redeems an invite: `secret` is an exported identity whose key holds a membership of `list`
    * in collection `members`; signed with it, a membership with the same role is created for
    * this client's own key. Resolves with that change's hash; `E_NOT_FOUND` until the invite's
-   * membership has synced.
+   * membership has synced. `scope` names the membership's field holding `list` (default `list`).
    */
-  redeemInvite(name: string, secret: string, list: string, members: string): Promise<Result<string>>;
+  redeemInvite(name: string, secret: string, list: string, members: string, scope?: string): Promise<Result<string>>;
   /**
    * The tab saw the device go offline or online (`navigator.onLine`): pause or resume the
    * database's relay link. A worker's own sockets do not always notice.
