@@ -8,3 +8,5 @@ export { useSuspenseQuery } from './use-suspense-query.ts';
 export { useDoc, type DocState } from './use-doc.ts';
 export { useMutation } from './use-mutation.ts';
 export { useSyncStatus, usePeers } from './use-sync-status.ts';
+export { useText } from './use-text.ts';
+export { usePresence } from './use-presence.ts';
