@@ -21,6 +21,9 @@ export const PREBUNDLE = [
   '@noble/curves/utils.js',
   '@noble/hashes/sha2.js',
   'simple-peer/simplepeer.min.js',
+  '@codemirror/state',
+  '@codemirror/view',
+  '@codemirror/commands',
 ];
 
 export default defineConfig({

@@ -18,6 +18,8 @@ export interface RelayProcess {
 
 /** The todo example's schema, for relays that enforce its rules (`--schema`). */
 export const TODO_SCHEMA = resolve(import.meta.dirname, '../../examples/todo/src/schema.ts');
+/** The notes example's schema (`--schema`), for relays serving the notes app. */
+export const NOTES_SCHEMA = resolve(import.meta.dirname, '../../examples/notes/src/schema.ts');
 
 /** Starts `weft-relay --port <port> --data <dataDir> [extra]`; resolves once it listens. */
 export function startRelayProcess(dataDir: string, port = 0, extra: readonly string[] = []): Promise<RelayProcess> {

@@ -1,3 +1,56 @@
-/** The notes example (filled in by issue 8). */
-const root = document.getElementById('root');
-if (root !== null) root.textContent = 'Weft notes';
+/** Entry: one Weft client for the notes database, shared by every component. */
+import './app.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createClient, startNetworkBridge } from '@weft/worker';
+import { WeftProvider } from '@weft/react';
+import { notesSchema } from './schema.ts';
+import { App } from './app.tsx';
+import { Devtools } from './devtools.tsx';
+
+// `?db=<id>&nb=<notebook>&invite=<secret>` (an invite link) joins someone else's database;
+// `?relay=<url>` (or VITE_WEFT_NOTES_RELAY / VITE_WEFT_RELAY) syncs through a relay.
+const params = new URLSearchParams(location.search);
+const db = params.get('db') ?? undefined;
+const env = import.meta.env as Record<string, string | undefined>;
+const relay = params.get('relay') ?? env.VITE_WEFT_NOTES_RELAY ?? env.VITE_WEFT_RELAY ?? undefined;
+const client = createClient({
+  name: db === undefined ? 'notes' : `notes-${db.slice(0, 16)}`,
+  schema: notesSchema,
+  ...(db === undefined ? {} : { db }),
+  ...(relay === undefined || relay === '' ? {} : { relay }),
+});
+// An invite link: once its membership has synced, claim the role for this user's own key.
+const invite = params.get('invite');
+const invited = params.get('nb');
+if (invite !== null && invited !== null) {
+  const redeem = (): void => {
+    client.redeemInvite(invite, invited, 'members', 'notebook').then(
+      () => {
+        params.delete('invite');
+        history.replaceState(null, '', `${location.pathname}?${params.toString()}${location.hash}`);
+      },
+      (err: { code?: string }) => {
+        if (err.code === 'E_NOT_FOUND') setTimeout(redeem, 500);
+        else console.error('invite refused', err);
+      },
+    );
+  };
+  redeem();
+}
+// With a relay, one tab also connects directly to the other users over WebRTC.
+if (relay !== undefined && relay !== '') startNetworkBridge(client);
+// Tests drive the app through the same client the UI uses (dev and test builds only).
+if (import.meta.env.DEV) (globalThis as { __weft?: unknown }).__weft = { client };
+(globalThis as { weftClient?: unknown }).weftClient = client;
+
+void client.ready.then(() =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <WeftProvider client={client}>
+        <App />
+        <Devtools client={client} />
+      </WeftProvider>
+    </StrictMode>,
+  ),
+);
