@@ -92,14 +92,33 @@ export function encodeWire(body: Uint8Array, sig: Uint8Array): Uint8Array {
   return encode([body, sig]);
 }
 
-/** Splits wire bytes into body and signature, strictly. */
+/**
+ * Splits wire bytes into body and signature, strictly: exactly the canonical encoding of
+ * `[body, sig]` (a 2-array, a minimally sized byte string, a 64-byte string, nothing after).
+ * Parsed by hand rather than with the general decoder so that `body` and `sig` are views into
+ * `bytes`, not copies: a replica keeps all three for every change it holds.
+ */
 export function decodeWire(bytes: Uint8Array): { body: Uint8Array; sig: Uint8Array } {
-  const v = decode(bytes);
-  if (!Array.isArray(v) || v.length !== 2) bad('change wire form must be [body, sig]');
-  const [body, sig] = v as CanonicalValue[];
-  if (!(body instanceof Uint8Array)) bad('change body must be bytes');
-  if (!(sig instanceof Uint8Array) || sig.length !== 64) bad('signature must be 64 bytes');
-  return { body, sig };
+  const n = bytes.length;
+  if (n < 3 || bytes[0] !== 0x82) bad('change wire form must be [body, sig]');
+  const head = bytes[1]!;
+  if (head >> 5 !== 2) bad('change body must be bytes');
+  const ai = head & 0x1f;
+  let len: number;
+  let p: number;
+  if (ai < 24) [len, p] = [ai, 2];
+  else if (ai === 24 && n > 2) [len, p] = [bytes[2]!, 3];
+  else if (ai === 25 && n > 3) [len, p] = [(bytes[2]! << 8) | bytes[3]!, 4];
+  else if (ai === 26 && n > 5)
+    [len, p] = [((bytes[2]! << 24) >>> 0) + ((bytes[3]! << 16) | (bytes[4]! << 8) | bytes[5]!), 6];
+  else bad('change body length is not a canonical length');
+  // Canonical: the shortest length encoding (same rule as encoding/canonical.ts).
+  if ((ai === 24 && len < 24) || (ai === 25 && len < 0x100) || (ai === 26 && len < 0x10000))
+    bad('change body length is not minimally encoded');
+  const end = p + len;
+  if (end + 2 + 64 !== n) bad('change wire form must be [body, sig] with a 64-byte signature and nothing after');
+  if (bytes[end] !== 0x58 || bytes[end + 1] !== 0x40) bad('signature must be 64 bytes');
+  return { body: bytes.subarray(p, end), sig: bytes.subarray(end + 2) };
 }
 
 function hash32(v: CanonicalValue | undefined, what: string): string {

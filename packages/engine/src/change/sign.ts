@@ -50,8 +50,10 @@ export function prepareChange(identity: Identity, change: Change): UnsignedChang
 
 /** Signs a change made by {@link prepareChange}. */
 export async function signPrepared(identity: Identity, u: UnsignedChange): Promise<SignedChange> {
-  const sig = await identity.sign(u.hashBytes);
-  return { change: u.change, hash: u.hash, body: u.body, sig, bytes: encodeWire(u.body, sig) };
+  const bytes = encodeWire(u.body, await identity.sign(u.hashBytes));
+  // Views into the wire bytes, as parseChange gives: one buffer per change, not three.
+  const { body, sig } = decodeWire(bytes);
+  return { change: u.change, hash: u.hash, body, sig, bytes };
 }
 
 /** Encodes, hashes and signs `change` with `identity` (which must be its author). */
