@@ -11,6 +11,13 @@
  *  3. A frame over `maxFrameBytes` is refused by the WebSocket layer (1009) before it is read.
  *  4. Changes reach storage only through the replica's ingest (verified); nothing a client sends
  *     is stored half: a batch is one atomic write.
+ *  5. An authenticated connection starts syncing only with a slot of the admission gate
+ *     (admission-gate.ts); a full queue or a wait past `syncQueueTimeoutMs` closes it with 1013,
+ *     so the client retries after its jittered backoff. The slot is given back once the session
+ *     has settled, or when the socket closes.
+ *  6. Memory per connection is bounded: inbound by `maxFrameBytes` and the sync credit window,
+ *     outbound by the window too, and whatever is not credit-bound (signals, presence, room
+ *     updates) by `maxBufferedBytes` of unread output, past which the socket is closed (1013).
  */
 import type { WebSocket } from 'ws';
 import {
@@ -28,6 +35,7 @@ import type { RelayMetrics } from './relay-metrics.ts';
 import type { DbRegistry } from './db-registry.ts';
 import { TokenBucket } from './token-bucket.ts';
 import type { RelayPresence } from './relay-presence.ts';
+import type { AdmissionGate, AdmissionTicket } from './admission-gate.ts';
 
 /** What a connection needs from the relay. */
 export interface RelayContext {
@@ -44,6 +52,8 @@ export interface RelayContext {
   route(db: string, to: string, message: string): boolean;
   /** Forwards presence between the connections of a database, storing none (relay-presence.ts). */
   readonly presence?: RelayPresence;
+  /** Bounds the sync sessions running at once (invariant 5); none: no bound. */
+  readonly admission?: AdmissionGate;
 }
 
 let nextId = 0;
@@ -59,6 +69,7 @@ export class RelayConnection {
   private readonly messages: TokenBucket;
   private readonly bytes: TokenBucket;
   private readonly authTimer: ReturnType<typeof setTimeout>;
+  private ticket: AdmissionTicket | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -117,6 +128,7 @@ export class RelayConnection {
       const replica = await this.ctx.registry.get(this.db);
       if (this.state !== 'verifying') return;
       clearTimeout(this.authTimer);
+      if (!(await this.admit())) return;
       this.author = author;
       this.state = 'ready';
       const peers = this.ctx.join(this);
@@ -133,6 +145,37 @@ export class RelayConnection {
     } catch (err) {
       const e = err instanceof WeftError ? err : new WeftError('E_INTERNAL', String(err));
       this.refuse(e.code === 'E_SIGNATURE' ? CLOSE.authFailed : CLOSE.policy, e.message.slice(0, 120), 'auth');
+    }
+  }
+
+  /** Invariant 5: waits for a sync slot; false when refused, timed out, or closed meanwhile. */
+  private async admit(): Promise<boolean> {
+    const gate = this.ctx.admission;
+    if (gate === undefined) return true;
+    const ticket = gate.enter();
+    this.ticket = ticket;
+    const outcome = ticket === undefined ? 'full' : await ticket.outcome;
+    if (this.state !== 'verifying') return false;
+    if (outcome === 'admitted') return true;
+    this.ctx.metrics.closedOverCapacity++;
+    this.close(CLOSE.tryAgainLater, 'busy, try again later');
+    return false;
+  }
+
+  /**
+   * Periodic upkeep (the relay calls it every few hundred ms): gives the sync slot back once the
+   * session has settled (invariant 5), and closes a socket whose unread output has grown past
+   * `maxBufferedBytes` (invariant 6).
+   */
+  sweep(): void {
+    if (this.state !== 'ready') return;
+    if (this.ticket !== undefined && this.session?.settled === true) {
+      this.ticket.done();
+      this.ticket = undefined;
+    }
+    if (this.socket.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
+      this.ctx.metrics.closedSlowReader++;
+      this.close(CLOSE.tryAgainLater, 'not reading fast enough');
     }
   }
 
@@ -157,8 +200,9 @@ export class RelayConnection {
 
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
-    this.onClosed();
+    // Our code first: closing the session closes its transport, which would send 1000 'done'.
     this.socket.close(code, reason);
+    this.onClosed();
   }
 
   private onClosed(): void {
@@ -166,6 +210,8 @@ export class RelayConnection {
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     clearTimeout(this.authTimer);
+    this.ticket?.done();
+    this.ticket = undefined;
     if (this.session !== undefined) {
       const s = this.session.stats;
       this.ctx.metrics.bytesOut += s.bytesOut;

@@ -53,6 +53,14 @@ export interface RelayLimits {
   readonly pullBatch: number;
   /** Credit window of each sync session (changes in flight toward the relay). */
   readonly syncWindow: number;
+  /** Sync sessions catching up at once; later ones wait (admission-gate.ts). */
+  readonly maxActiveSyncs: number;
+  /** Authenticated connections waiting for a sync slot; more are closed with 1013. */
+  readonly maxQueuedSyncs: number;
+  /** Longest wait for a sync slot (ms) before closing with 1013. */
+  readonly syncQueueTimeoutMs: number;
+  /** Unread output a socket may hold (bytes); more closes it with 1013 (a client not reading). */
+  readonly maxBufferedBytes: number;
 }
 
 /** The defaults. */
@@ -68,6 +76,10 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxBodyBytes: 8 * 1024 * 1024,
   pullBatch: 1_000,
   syncWindow: 256,
+  maxActiveSyncs: 64,
+  maxQueuedSyncs: 1_024,
+  syncQueueTimeoutMs: 30_000,
+  maxBufferedBytes: 32 * 1024 * 1024,
 };
 
 /** WebSocket close codes the relay uses. */

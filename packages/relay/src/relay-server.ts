@@ -23,6 +23,7 @@ import { handleHttp } from './http-routes.ts';
 import { RelayConnection, type RelayContext } from './relay-connection.ts';
 import { RelayPresence } from './relay-presence.ts';
 import { RelayMetrics } from './relay-metrics.ts';
+import { AdmissionGate } from './admission-gate.ts';
 import { CLOSE, DEFAULT_RELAY_LIMITS, type RelayOptions } from './relay-options.ts';
 
 /** A running relay. */
@@ -108,7 +109,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const broadcastPeers = (db: string): void => {
     for (const c of rooms.get(db) ?? []) c.sendControl(JSON.stringify({ t: 'peers', peers: roomPeers(db, c) }));
   };
+  const admission = new AdmissionGate(limits.maxActiveSyncs, limits.maxQueuedSyncs, limits.syncQueueTimeoutMs);
   const ctx: RelayContext = {
+    admission,
     serverId: identity.author,
     limits,
     metrics,
@@ -193,6 +196,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
           rooms: rooms.size,
           databases: registry.size,
           stored: registry.storedChanges(),
+          syncsActive: admission.stats.active,
+          syncsQueued: admission.stats.queued,
         });
       },
     }).then((handled) => {
@@ -229,6 +234,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     for (const res of sse) res.write(data);
   }, 1_000);
   tick.unref();
+  // Connection upkeep: admission slots of settled sessions, unread-output caps.
+  const sweep = setInterval(() => {
+    for (const c of connections) c.sweep();
+  }, 250);
+  sweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -248,6 +258,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     close() {
       closing ??= (async () => {
         clearInterval(tick);
+        clearInterval(sweep);
         for (const res of sse) res.end();
         for (const c of connections) c.close(CLOSE.goingAway, 'relay shutting down');
         await new Promise<void>((resolve) => {
