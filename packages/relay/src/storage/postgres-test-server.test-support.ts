@@ -80,11 +80,15 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-pg-'));
   if (user !== undefined) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'], {
-    stdio: 'pipe',
-    ...user,
-    cwd: dir,
-  });
+  execFileSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--no-locale'],
+    {
+      stdio: 'pipe',
+      ...user,
+      cwd: dir,
+    },
+  );
   const port = await freePort();
   const server: ChildProcess = spawn(
     join(bin, 'postgres'),
