@@ -97,19 +97,25 @@ describe.skipIf(skip !== undefined)('several relay processes on one PostgreSQL',
     // Round robin, no stickiness: a sits on relay 1 and b on relay 2.
     expect(balancer.picks.slice(0, 2)).toEqual([one.port, two.port]);
 
-    const total = 600;
+    // More than a few credit windows (256 changes each), so the kill lands mid-sync.
+    const first = 1000;
+    const total = 1200;
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
       const shared = async (): Promise<number> =>
         Number((await pool.query('SELECT count(*) AS n FROM weft_changes WHERE db = $1', [db])).rows[0].n);
-      for (let i = 0; i < total / 2; i++) await a.change((tx) => tx.insert('notes', { i }, `k${i}`));
+      const writing = (async () => {
+        for (let i = 0; i < first; i++) await a.change((tx) => tx.insert('notes', { i }, `k${i}`));
+      })();
       // Kill relay 1 while a's changes are still streaming into it.
       await until(async () => (await shared()) >= 60, 20_000, 'relay 1 to store some of a’s changes');
       await one.stop('SIGKILL');
       const atKill = await shared();
+      await writing;
+      expect(atKill).toBeLessThan(first + 1);
       console.log(`relay 1 (pid ${one.pid}) SIGKILLed with ${atKill} of a's ${a.changes().length} changes stored`);
       // a goes on writing while it reconnects; the balancer now sends it to relay 2.
-      for (let i = total / 2; i < total; i++) await a.change((tx) => tx.insert('notes', { i }, `k${i}`));
+      for (let i = first; i < total; i++) await a.change((tx) => tx.insert('notes', { i }, `k${i}`));
       await until(() => a.stateHash() === b.stateHash(), 60_000, 'b (on relay 2) to converge with a');
       for (let i = 0; i < total; i++) expect(has(b, `k${i}`)).toBe(true);
       expect(balancer.picks.slice(2)).not.toContain(one.port);
