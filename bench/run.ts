@@ -15,6 +15,7 @@ const BENCHES = [
   'react',
   'relay',
   'sync',
+  'devtools',
 ] as const;
 
 const [name, ...args] = process.argv.slice(2);

@@ -30,6 +30,12 @@ export const BROWSER_DEPS = [
   'idb',
   'dexie',
   'simple-peer/simplepeer.min.js',
+  // The devtools bench renders the React panel.
+  'react',
+  'react/jsx-runtime',
+  'react/jsx-dev-runtime',
+  'react-dom/client',
+  '@tanstack/react-virtual',
 ];
 
 /** Options for {@link runInBrowser}. */
