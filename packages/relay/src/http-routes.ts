@@ -2,7 +2,7 @@
  * The relay's HTTP side: `/healthz`, `/metrics`, the status page at `/` with live Server-Sent
  * Events at `/events`, and pull/push of changes for clients that cannot keep a socket:
  * `GET /v1/db/:id/changes?since=<version vector JSON>` and `POST /v1/db/:id/changes`, plus
- * `GET /v1/db/:id`: the stored change count, heads and version vector.
+ * `GET /v1/db/:id`: the stored change count, heads, version vector and the newest rejected changes.
  * Bodies are canonical CBOR arrays of signed change bytes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -119,6 +119,12 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx:
           changes: replica.changes().length,
           heads: replica.heads(),
           versionVector: replica.versionVector(),
+          // The newest stored-but-invalid changes and why (rules, equivocation): what the relay judged.
+          rejected: replica
+            .changes()
+            .filter((e) => e.status === 'rejected')
+            .slice(-100)
+            .map((e) => ({ hash: e.sc.hash, reason: e.reason })),
         }),
       );
     } else {
