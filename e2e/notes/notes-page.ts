@@ -122,3 +122,57 @@ export function dbOf(page: Page): Promise<string> {
     async () => (await (globalThis as { weftClient?: { ready: Promise<{ db: string }> } }).weftClient!.ready).db,
   );
 }
+
+/** A change's status on the page's replica, from the inspect API (`undefined` until it arrives). */
+export function statusOn(page: Page, hash: string): Promise<{ status: string; reason: string | null } | undefined> {
+  return page.evaluate(async (h) => {
+    type Row = { hash: string; status: string; reason: string | null };
+    const c = (globalThis as { __weft?: { client: { inspect(r: unknown): Promise<{ rows: Row[] }> } } }).__weft!.client;
+    const { rows } = await c.inspect({ v: 1, kind: 'log', offset: 0, limit: 5_000 });
+    const row = rows.find((r) => r.hash === h);
+    return row === undefined ? undefined : { status: row.status, reason: row.reason };
+  }, hash);
+}
+
+/** Runs `client.mutate` in the page with a text insert into `note`; resolves with the error code, or `ok`. */
+export function tryTextMutation(page: Page, note: string, text: string): Promise<string> {
+  return page.evaluate(
+    async ({ id, t }) => {
+      type Tx = { text(c: string, id: string, f: string): { insert(i: number, s: string): void } };
+      const c = (globalThis as { __weft?: { client: { mutate(fn: (tx: Tx) => void): Promise<string> } } }).__weft!
+        .client;
+      try {
+        await c.mutate((tx) => tx.text('notes', id, 'body').insert(0, t));
+        return 'ok';
+      } catch (e) {
+        return (e as { code?: string }).code ?? String(e);
+      }
+    },
+    { id: note, t: text },
+  );
+}
+
+/** The page user's exported key (what a modified client would sign with). */
+export function exportedKey(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    (globalThis as { __weft?: { client: { exportIdentity(): Promise<string> } } }).__weft!.client.exportIdentity(),
+  );
+}
+
+/** The page user's author id. */
+export function authorOf(page: Page): Promise<string> {
+  return page.evaluate(
+    async () =>
+      (await (globalThis as { weftClient?: { ready: Promise<{ author: string }> } }).weftClient!.ready).author,
+  );
+}
+
+/** Hashes of `author`'s changes the page's replica holds as not applied (rejected, rolled back). */
+export function invalidOf(page: Page, author: string): Promise<string[]> {
+  return page.evaluate(async (who) => {
+    type Row = { hash: string; author: string; status: string };
+    const c = (globalThis as { __weft?: { client: { inspect(r: unknown): Promise<{ rows: Row[] }> } } }).__weft!.client;
+    const { rows } = await c.inspect({ v: 1, kind: 'log', offset: 0, limit: 5_000 });
+    return rows.filter((r) => r.author === who && r.status !== 'applied').map((r) => r.hash);
+  }, author);
+}

@@ -29,17 +29,14 @@ class CaretWidget extends WidgetType {
     return a.key === b.key && a.user === b.user && a.color === b.color && a.head === b.head;
   }
   toDOM(): HTMLElement {
+    // The name is drawn by CSS (::after, from data-user), so it is not part of the text.
     const caret = document.createElement('span');
     caret.className = 'remote-cursor';
     caret.dataset.remoteCursor = this.cursor.key;
     caret.dataset.user = this.cursor.user;
     caret.dataset.pos = String(this.cursor.head);
     caret.style.borderLeftColor = this.cursor.color;
-    const label = document.createElement('span');
-    label.className = 'remote-cursor-label';
-    label.style.background = this.cursor.color;
-    label.textContent = this.cursor.user;
-    caret.append(label);
+    caret.style.setProperty('--cursor-color', this.cursor.color);
     return caret;
   }
   override ignoreEvent(): boolean {
