@@ -1,7 +1,10 @@
 /**
  * A follower's side of the bus: forwards its tab's calls to the leader and relays the leader's
  * pushes back. When a new leader announces itself, it replays the tab's session state (opened
- * databases, live queries, status watches) and then every unanswered request, in order.
+ * databases, live queries, status watches, text subscriptions, presence) and then every
+ * unanswered request, in order. A replayed text subscription starts with a reset at the new
+ * leader's versions (text-sessions.ts), so edits in flight at the failover are dropped, never
+ * misapplied.
  * Mutations carry ids, so a request the dead leader committed but never answered is answered
  * from the mutation ledger instead of committed twice (mutation-ledger.ts).
  */
@@ -22,6 +25,9 @@ export class BusForwarder {
   private readonly opens = new Map<string, OpenRequest>();
   private readonly subs = new Map<string, { readonly name: string; readonly query: Query }>();
   private readonly watches = new Set<string>();
+  private readonly texts = new Map<string, readonly unknown[]>();
+  private readonly presence = new Map<string, unknown>();
+  private readonly presenceWatches = new Set<string>();
   /** This worker's own host connection, once it leads. */
   private local: HostApi | undefined;
 
@@ -57,6 +63,10 @@ export class BusForwarder {
     } else if (m === 'subscribe') this.subs.set(a[1] as string, { name: a[0] as string, query: a[2] as Query });
     else if (m === 'unsubscribe') this.subs.delete(a[0] as string);
     else if (m === 'watchStatus') this.watches.add(a[0] as string);
+    else if (m === 'openText') this.texts.set(a[1] as string, a);
+    else if (m === 'closeText') this.texts.delete(a[1] as string);
+    else if (m === 'setPresence') this.presence.set(a[0] as string, a[1]);
+    else if (m === 'watchPresence') this.presenceWatches.add(a[0] as string);
   }
 
   /** Handles one bus message addressed to this follower, or a leader announcement. */
@@ -79,6 +89,9 @@ export class BusForwarder {
       ...[...this.opens.values()].map((r): [keyof HostApi, unknown[]] => ['open', [r]]),
       ...[...this.subs].map(([sub, s]): [keyof HostApi, unknown[]] => ['subscribe', [s.name, sub, s.query]]),
       ...[...this.watches].map((n): [keyof HostApi, unknown[]] => ['watchStatus', [n]]),
+      ...[...this.texts.values()].map((a): [keyof HostApi, readonly unknown[]] => ['openText', a]),
+      ...[...this.presenceWatches].map((n): [keyof HostApi, unknown[]] => ['watchPresence', [n]]),
+      ...[...this.presence].map(([n, p]): [keyof HostApi, unknown[]] => ['setPresence', [n, p]]),
     ];
     const waiting = [...this.pending.values()];
     this.pending.clear();

@@ -146,16 +146,22 @@ describe('text sessions', () => {
     const host = new TextSessions(a);
     const pushes: Push[] = [];
     host.open('s1', 'notes', id, 'body', (p) => void pushes.push(p));
-    expect(pushes).toEqual([{ weft: 'text', sub: 's1', kind: 'reset', v: 0, text: '' }]);
-    expect(() => host.edit('s1', 5, [['i', 0, 'x']])).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
-    expect(() => host.edit('s1', 0, [['i', 3, 'x']])).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
-    expect(() => host.edit('nope', 0, [['i', 0, 'x']])).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }));
+    expect(pushes).toEqual([{ weft: 'text', sub: 's1', kind: 'reset', v: expect.any(Number), text: '' }]);
+    const v0 = (pushes[0] as { v: number }).v;
+    expect(() => host.edit('s1', v0 + 5, [['i', 0, 'x']])).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }),
+    );
+    expect(() => host.edit('s1', v0, [['i', 3, 'x']])).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    expect(() => host.edit('nope', v0, [['i', 0, 'x']])).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }));
     expect(() => host.open('s2', '../x', id, 'body', () => undefined)).toThrow(
       expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }),
     );
-    host.edit('s1', 0, [['i', 0, 'ab']]);
+    host.edit('s1', v0, [['i', 0, 'ab']]);
     expect(a.get('notes', id)!.body).toBe('ab');
-    expect(pushes.at(-1)).toMatchObject({ kind: 'edits', v: 1, own: true });
+    expect(pushes.at(-1)).toMatchObject({ kind: 'edits', v: v0 + 1, own: true });
+    // Another writer moves the field on past the history kept: an edit at v0 is then stale.
+    for (let i = 0; i < 520; i++) host.edit('s1', v0 + 1 + i, [['i', 0, 'x']]);
+    expect(() => host.edit('s1', v0, [['i', 0, 'late']])).toThrow(expect.objectContaining({ code: 'E_STALE' }));
     await a.close();
   });
 });

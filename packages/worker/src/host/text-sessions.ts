@@ -16,6 +16,8 @@
  *     the same ordered push stream as everyone else's, never out of band.
  *  4. An edit whose base is older than the history holds is refused with `E_STALE` before
  *     anything changes; the tab reloads the field.
+ *  5. A field's versions start at a random offset, so a base from another host instance (a
+ *     request replayed to a new leader after a failover) is refused, never misread.
  */
 import { WeftError, type Replica } from '@weft/engine';
 import type { Push } from '../protocol/host-api.ts';
@@ -80,7 +82,8 @@ export class TextSessions {
     const key = fieldKey(c, d, f);
     let field = this.fields.get(key);
     if (field === undefined) {
-      field = { c, d, f, version: 0, text: this.read(c, d, f), history: [], subs: new Map() };
+      const version = Math.floor(Math.random() * 2 ** 40); // invariant 5
+      field = { c, d, f, version, text: this.read(c, d, f), history: [], subs: new Map() };
       this.fields.set(key, field);
     } else this.sync(field);
     field.subs.set(sub, push);
