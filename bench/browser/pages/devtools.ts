@@ -3,7 +3,9 @@
  * the real SharedWorker host, with `<WeftDevtools>` mounted closed. Then:
  *  - open_ms: from the toggle's click (the panel opens on the Log tab) to the first change
  *    rows painted;
- *  - jump_ms: from scrolling the log to its middle to the rows there painted.
+ *  - jump_ms: from scrolling the log to its middle to the rows there painted;
+ *  - filter_ms (table only): from typing a document id into the log's filter to its ~100
+ *    changes painted (the host scans the whole log for them).
  *
  * Setup: one author's changes (the first 1,000 insert docs, the rest update a title), each a
  * real signed change made with `replica.change` in a memory replica, then ingested (verified
@@ -114,6 +116,25 @@ export async function run(args: Record<string, unknown>): Promise<Record<string,
   await frame();
   const jumpMs = now() - j0;
   const rendered = el.querySelectorAll('[data-change-row]').length;
+
+  // Filter: one document's changes (filtered in the host), to the rows painted.
+  const k = 500;
+  let expected = 0;
+  for (let i = 1; i < n; i++) if (i % DOCS === k) expected++;
+  const input = el.querySelector<HTMLInputElement>('input[data-filter="doc"]')!;
+  const f0 = now();
+  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(
+    input,
+    `doc${k.toString().padStart(4, '0')}`,
+  );
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  await waitFor(() =>
+    el.querySelector('[data-log-total]')?.getAttribute('data-log-total') === String(expected)
+      ? el.querySelector('[data-change-row]')
+      : null,
+  );
+  await frame();
+  const filterMs = now() - f0;
   // The host's share: one page of 100 rows from the middle, asked directly.
   const asks: number[] = [];
   for (let k = 0; k < 5; k++) {
@@ -128,6 +149,7 @@ export async function run(args: Record<string, unknown>): Promise<Record<string,
     open_ms: Number(openMs.toFixed(1)),
     jump_ms: Number(jumpMs.toFixed(1)),
     rows_rendered: rendered,
+    filter_ms: Number(filterMs.toFixed(1)),
     page_request_ms: Number(asks[2]!.toFixed(1)),
     build_s: Number((buildMs / 1000).toFixed(1)),
     host_open_s: Number((hostOpenMs / 1000).toFixed(1)),
