@@ -237,8 +237,12 @@ function safePush(push: PushFn, msg: Push, transfer: Transferable[]): void {
   }
 }
 
+let connections = 0;
+
 /** One connection's view of the host (the object comlink exposes). */
 export class HostConnection implements HostApi {
+  /** Names this connection's text subscriptions host-wide (tabs pick their own sub ids). */
+  private readonly id = ++connections;
   private readonly subs = new Map<string, () => void>();
   private readonly watching = new Set<OpenDb>();
   private readonly networks = new Set<OpenDb>();
@@ -392,8 +396,8 @@ export class HostConnection implements HostApi {
       this.checkOpen();
       const db = await this.host.get(name);
       this.checkOpen();
-      this.texts.get(sub)?.text.close(sub);
-      db.text.open(sub, collection, id, field, this.push);
+      this.texts.get(sub)?.text.close(this.textKey(sub));
+      db.text.open(this.textKey(sub), sub, collection, id, field, this.push);
       this.texts.set(sub, db);
       return null;
     });
@@ -401,7 +405,7 @@ export class HostConnection implements HostApi {
 
   closeText(name: string, sub: string): Promise<Result<null>> {
     return toResult(() => {
-      this.texts.get(sub)?.text.close(sub);
+      this.texts.get(sub)?.text.close(this.textKey(sub));
       this.texts.delete(sub);
       return null;
     });
@@ -414,7 +418,7 @@ export class HostConnection implements HostApi {
       const db = this.texts.get(sub);
       if (db === undefined || db !== (await this.host.get(name)))
         throw new WeftError('E_NOT_FOUND', `text subscription ${String(sub)} is not open on ${name}`);
-      db.text.edit(sub, base, parsed);
+      db.text.edit(this.textKey(sub), base, parsed);
       return null;
     });
   }
@@ -427,7 +431,8 @@ export class HostConnection implements HostApi {
       const db = await this.host.get(name);
       if (presence?.cursor != null && this.texts.get(presence.cursor.sub) !== db)
         throw new WeftError('E_NOT_FOUND', `text subscription ${presence.cursor.sub} is not open on ${name}`);
-      db.presence.set(this.push, presence);
+      const c = presence?.cursor;
+      db.presence.set(this.push, c == null ? presence : { ...presence!, cursor: { ...c, sub: this.textKey(c.sub) } });
       this.present.add(db);
       return null;
     });
@@ -443,10 +448,14 @@ export class HostConnection implements HostApi {
     });
   }
 
+  private textKey(sub: string): string {
+    return `${this.id}/${sub}`;
+  }
+
   /** Ends every subscription of this connection (invariant 3). */
   close(): void {
     this.closed = true;
-    for (const [sub, db] of this.texts) db.text.close(sub);
+    for (const [sub, db] of this.texts) db.text.close(this.textKey(sub));
     this.texts.clear();
     for (const db of this.present) db.presence.drop(this.push);
     this.present.clear();

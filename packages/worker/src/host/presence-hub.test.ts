@@ -76,8 +76,8 @@ describe('presence hub', () => {
     const tabA = tab();
     const tabA2 = tab();
     const tabB = tab();
-    a.text.open('ta', 'notes', id, 'body', tabA.push);
-    b.text.open('tb', 'notes', id, 'body', tabB.push);
+    a.text.open('ta', 'ta', 'notes', id, 'body', tabA.push);
+    b.text.open('tb', 'tb', 'notes', id, 'body', tabB.push);
     a.hub.watch(tabA2.push);
     b.hub.watch(tabB.push);
     const va = (tabA.pushes[0] as { v: number }).v;

@@ -32,7 +32,7 @@ class QueuedTab implements TextHost {
     return new Promise((resolve, reject) =>
       this.calls.push(() => {
         try {
-          this.host.open(sub, c, d, f, (p) => void this.pushes.push(p));
+          this.host.open(sub, sub, c, d, f, (p) => void this.pushes.push(p));
           resolve();
         } catch (err) {
           reject(err as Error);
@@ -145,23 +145,23 @@ describe('text sessions', () => {
     await a.change((tx) => void tx.insert('notes', { title: 'n' }, id));
     const host = new TextSessions(a);
     const pushes: Push[] = [];
-    host.open('s1', 'notes', id, 'body', (p) => void pushes.push(p));
+    host.open('k1', 's1', 'notes', id, 'body', (p) => void pushes.push(p));
     expect(pushes).toEqual([{ weft: 'text', sub: 's1', kind: 'reset', v: expect.any(Number), text: '' }]);
     const v0 = (pushes[0] as { v: number }).v;
-    expect(() => host.edit('s1', v0 + 5, [['i', 0, 'x']])).toThrow(
+    expect(() => host.edit('k1', v0 + 5, [['i', 0, 'x']])).toThrow(
       expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }),
     );
-    expect(() => host.edit('s1', v0, [['i', 3, 'x']])).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
+    expect(() => host.edit('k1', v0, [['i', 3, 'x']])).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }));
     expect(() => host.edit('nope', v0, [['i', 0, 'x']])).toThrow(expect.objectContaining({ code: 'E_NOT_FOUND' }));
-    expect(() => host.open('s2', '../x', id, 'body', () => undefined)).toThrow(
+    expect(() => host.open('k2', 's2', '../x', id, 'body', () => undefined)).toThrow(
       expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }),
     );
-    host.edit('s1', v0, [['i', 0, 'ab']]);
+    host.edit('k1', v0, [['i', 0, 'ab']]);
     expect(a.get('notes', id)!.body).toBe('ab');
     expect(pushes.at(-1)).toMatchObject({ kind: 'edits', v: v0 + 1, own: true });
     // Another writer moves the field on past the history kept: an edit at v0 is then stale.
-    for (let i = 0; i < 520; i++) host.edit('s1', v0 + 1 + i, [['i', 0, 'x']]);
-    expect(() => host.edit('s1', v0, [['i', 0, 'late']])).toThrow(expect.objectContaining({ code: 'E_STALE' }));
+    for (let i = 0; i < 520; i++) host.edit('k1', v0 + 1 + i, [['i', 0, 'x']]);
+    expect(() => host.edit('k1', v0, [['i', 0, 'late']])).toThrow(expect.objectContaining({ code: 'E_STALE' }));
     await a.close();
   });
 });

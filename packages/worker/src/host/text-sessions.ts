@@ -38,7 +38,8 @@ interface FieldText {
   text: string;
   /** Edits of versions `version - history.length + 1 .. version`, oldest first. */
   readonly history: TextEdit[][];
-  readonly subs: Map<string, PushFn>;
+  /** Watchers by host-wide key: the tab's own subscription id and its push channel. */
+  readonly subs: Map<string, { readonly sub: string; readonly push: PushFn }>;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -58,7 +59,7 @@ function checkSub(sub: unknown): asserts sub is string {
 /** The open text fields of one database. */
 export class TextSessions {
   private readonly fields = new Map<string, FieldText>();
-  private readonly bySub = new Map<string, FieldText>();
+  private readonly byKey = new Map<string, FieldText>();
   private readonly listeners = new Set<(key: string) => void>();
   private readonly unlisten: () => void;
 
@@ -74,36 +75,40 @@ export class TextSessions {
     return () => this.listeners.delete(listener);
   }
 
-  /** Starts pushing field `c/d.f` to `sub`: a reset with the whole text first. */
-  open(sub: string, c: string, d: string, f: string, push: PushFn): void {
+  /**
+   * Starts pushing field `c/d.f` to the tab's subscription `sub`: a reset with the whole text
+   * first. `key` names the subscription host-wide (tabs choose `sub` themselves, so two tabs may
+   * use the same one); the other methods take the key.
+   */
+  open(key: string, sub: string, c: string, d: string, f: string, push: PushFn): void {
     checkSub(sub);
     checkField(c, d, f);
-    this.close(sub);
-    const key = fieldKey(c, d, f);
-    let field = this.fields.get(key);
+    this.close(key);
+    const fk = fieldKey(c, d, f);
+    let field = this.fields.get(fk);
     if (field === undefined) {
       const version = Math.floor(Math.random() * 2 ** 40); // invariant 5
       field = { c, d, f, version, text: this.read(c, d, f), history: [], subs: new Map() };
-      this.fields.set(key, field);
+      this.fields.set(fk, field);
     } else this.sync(field);
-    field.subs.set(sub, push);
-    this.bySub.set(sub, field);
+    field.subs.set(key, { sub, push });
+    this.byKey.set(key, field);
     safe(push, { weft: 'text', sub, kind: 'reset', v: field.version, text: field.text });
   }
 
-  /** Stops pushing to `sub`; a field nobody watches is forgotten. */
-  close(sub: string): void {
-    const field = this.bySub.get(sub);
+  /** Stops pushing to subscription `key`; a field nobody watches is forgotten. */
+  close(key: string): void {
+    const field = this.byKey.get(key);
     if (field === undefined) return;
-    this.bySub.delete(sub);
-    field.subs.delete(sub);
+    this.byKey.delete(key);
+    field.subs.delete(key);
     if (field.subs.size === 0) this.fields.delete(fieldKey(field.c, field.d, field.f));
   }
 
-  /** Applies `edits`, made by `sub` against version `base` (invariants 2-4). */
-  edit(sub: string, base: number, edits: readonly TextEdit[]): void {
-    const field = this.bySub.get(sub);
-    if (field === undefined) throw new WeftError('E_NOT_FOUND', `text subscription ${sub} is not open`);
+  /** Applies `edits`, made by subscription `key` against version `base` (invariants 2-4). */
+  edit(key: string, base: number, edits: readonly TextEdit[]): void {
+    const field = this.byKey.get(key);
+    if (field === undefined) throw new WeftError('E_NOT_FOUND', 'that text subscription is not open');
     if (!Number.isSafeInteger(base) || base < 0 || base > field.version)
       throw new WeftError('E_INVALID_ARGUMENT', `base version ${base} is not one the host sent`);
     this.sync(field);
@@ -114,15 +119,15 @@ export class TextSessions {
       if (e[0] === 'i') handle.insert(e[1], e[2]);
       else handle.delete(e[1], e[2]);
     }
-    this.record(field, mine, after, sub);
+    this.record(field, mine, after, key);
   }
 
   /**
-   * Moves `index`, a position in version `base` of the field `sub` watches, to the current
+   * Moves `index`, a position in version `base` of the field subscription `key` watches, to the current
    * version; undefined when the history no longer reaches `base`.
    */
-  mapIndex(sub: string, base: number, index: number): number | undefined {
-    const field = this.bySub.get(sub);
+  mapIndex(key: string, base: number, index: number): number | undefined {
+    const field = this.byKey.get(key);
     if (field === undefined || base > field.version || field.version - base > field.history.length) return undefined;
     return transformIndex(index, this.since(field, base).flat());
   }
@@ -135,16 +140,17 @@ export class TextSessions {
     return field.version;
   }
 
-  /** The field `sub` watches. */
-  fieldOf(sub: string): { c: string; d: string; f: string } | undefined {
-    return this.bySub.get(sub);
+  /** The field subscription `key` watches. */
+  fieldOf(key: string): { c: string; d: string; f: string } | undefined {
+    const field = this.byKey.get(key);
+    return field === undefined ? undefined : { c: field.c, d: field.d, f: field.f };
   }
 
   /** Ends every subscription (the database closes). */
   dispose(): void {
     this.unlisten();
     this.fields.clear();
-    this.bySub.clear();
+    this.byKey.clear();
   }
 
   private since(field: FieldText, base: number): TextEdit[][] {
@@ -170,8 +176,8 @@ export class TextSessions {
     field.text = text;
     field.history.push(edits);
     if (field.history.length > TEXT_HISTORY) field.history.shift();
-    for (const [sub, push] of field.subs)
-      safe(push, { weft: 'text', sub, kind: 'edits', v: field.version, edits, own: sub === own });
+    for (const [key, { sub, push }] of field.subs)
+      safe(push, { weft: 'text', sub, kind: 'edits', v: field.version, edits, own: key === own });
     for (const l of this.listeners) l(fieldKey(field.c, field.d, field.f));
   }
 }
