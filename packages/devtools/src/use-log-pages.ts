@@ -6,6 +6,9 @@
  *  1. Pages are dropped when the filter or `refresh` changes; an answer to an older filter is
  *     ignored (its generation no longer matches).
  *  2. A page is asked for at most once per generation, however often the list re-renders.
+ *  3. Parked (pending) changes commit nothing, so no status push reports them: while mounted,
+ *     the hook asks for the filtered total and heads every {@link POLL_MS} and reloads when they
+ *     moved.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toWeftError, type DagLane, type LogFilter, type LogRow, type WeftError } from '@weft/engine';
@@ -13,6 +16,9 @@ import type { WeftClient } from '@weft/worker';
 
 /** Rows per page request. */
 export const LOG_PAGE = 100;
+
+/** How often the total and heads are re-checked (invariant 3). */
+export const POLL_MS = 1500;
 
 /** What the log list reads. */
 export interface LogPages {
@@ -46,6 +52,9 @@ export function useLogPages(client: WeftClient, filter: LogFilter, refresh: numb
   const gen = useRef(0);
   const asked = useRef(new Set<number>());
   const [loaded, setLoaded] = useState<Loaded>({ gen: 0, ...EMPTY });
+  const [nudge, setNudge] = useState(0);
+  const seen = useRef({ total: loaded.total, heads: loaded.heads.join() });
+  seen.current = { total: loaded.total, heads: loaded.heads.join() };
 
   const fetchPage = useCallback(
     (page: number, g: number) => {
@@ -80,7 +89,23 @@ export function useLogPages(client: WeftClient, filter: LogFilter, refresh: numb
     lastKey.current = key;
     setLoaded((prev) => (reset ? { ...EMPTY, gen: g } : { ...prev, gen: g }));
     fetchPage(0, g);
-  }, [fetchPage, key, refresh]);
+  }, [fetchPage, key, refresh, nudge]);
+
+  // Invariant 3.
+  useEffect(() => {
+    const f = JSON.parse(key) as LogFilter;
+    const request = { v: 1, kind: 'log', offset: 0, limit: 1 } as const;
+    const timer = setInterval(() => {
+      client.inspect(Object.keys(f).length === 0 ? request : { ...request, filter: f }).then(
+        (res) => {
+          const s = seen.current;
+          if (s.total !== undefined && (res.total !== s.total || res.heads.join() !== s.heads)) setNudge((n) => n + 1);
+        },
+        () => undefined,
+      );
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [client, key]);
 
   const rowAt = useCallback((i: number) => loaded.pages.get(Math.floor(i / LOG_PAGE))?.[i % LOG_PAGE], [loaded.pages]);
   const ensure = useCallback(

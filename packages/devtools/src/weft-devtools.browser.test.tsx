@@ -1,7 +1,18 @@
 /// <reference types="vite/client" />
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRoot } from 'react-dom/client';
-import { collection, createMemoryStorage, defineSchema, rules, string } from '@weft/engine';
+import {
+  collection,
+  createMemoryStorage,
+  defineSchema,
+  generateIdentity,
+  rules,
+  signChange,
+  string,
+  type AuthorId,
+  type ChangeHash,
+  type DbId,
+} from '@weft/engine';
 import { EngineHost, WeftClient, connectionApi, linkEndpoint, serveEndpoint } from '@weft/worker';
 import { WeftDevtools, isProduction, type DevtoolsTab } from './index.ts';
 
@@ -12,8 +23,9 @@ const schema = defineSchema({
 type S = typeof schema;
 
 /** A real host and client in this page, joined by a MessageChannel (comlink and all). */
-function setup(): WeftClient<S> {
+function setup(hostOut?: { host?: EngineHost }): WeftClient<S> {
   const host = new EngineHost({ openStorage: async () => createMemoryStorage() });
+  if (hostOut !== undefined) hostOut.host = host;
   const { port1, port2 } = new MessageChannel();
   const conn = host.connect((p, t) => port2.postMessage(p, t));
   serveEndpoint(
@@ -145,6 +157,47 @@ describe('<WeftDevtools>', () => {
     type($<HTMLInputElement>(el, '[data-doc-field="title"]')!, 'thawed');
     $(el, '[data-doc-save]')!.click();
     await vi.waitFor(() => expect($(el, '[data-devtools-error]')?.dataset.code).toBe('E_PERMISSION'));
+  });
+
+  it('the Log shows a parked change as pending with its missing dep, then a refused one as rejected with its code', async () => {
+    const out: { host?: EngineHost } = {};
+    const client = setup(out);
+    await client.mutate((tx) => tx.insert('locked', { title: 'frozen' }, 'no1'));
+    const replica = (await out.host!.get(client.name)).replica;
+    // Another user's changes, signed by hand: a forbidden update, then a change depending on it.
+    const rogue = await generateIdentity();
+    const base = {
+      v: 1,
+      db: replica.dbId as DbId,
+      author: rogue.author as AuthorId,
+      hlc: { ms: Date.now(), c: 0 },
+      schema: schema.hash,
+    } as const;
+    const c1 = await signChange(rogue, {
+      ...base,
+      seq: 1,
+      deps: replica.heads(),
+      ops: [{ k: 'set', c: 'locked', d: 'no1', p: ['title'], v: 'thawed' }] as never,
+    });
+    const c2 = await signChange(rogue, {
+      ...base,
+      seq: 2,
+      deps: [c1.hash as ChangeHash],
+      ops: [{ k: 'set', c: 'todos', d: 'r1', p: ['title'], v: 'by rogue' }] as never,
+    });
+    const el = mount(client);
+    await vi.waitFor(() => expect($(el, '[data-log-total]')?.dataset.logTotal).toBe('2'));
+    await replica.ingestMany([c2.bytes]);
+    const row = (h: string) => $(el, `[data-change-row][data-hash="${h}"]`);
+    // Parking commits nothing (no status push): the Log's poll finds it.
+    await vi.waitFor(() => expect(row(c2.hash)?.dataset.status).toBe('pending'), { timeout: 5000 });
+    expect(row(c2.hash)!.textContent).toContain(`missing ${c1.hash.slice(0, 8)}`);
+    expect($(el, `[data-lane][data-author="${rogue.author}"]`)).not.toBeNull();
+    await replica.ingestMany([c1.bytes]);
+    await vi.waitFor(() => expect(row(c1.hash)?.dataset).toMatchObject({ status: 'rejected', reason: 'E_PERMISSION' }));
+    await vi.waitFor(() => expect(row(c2.hash)?.dataset).toMatchObject({ status: 'applied', reason: '' }));
+    type($<HTMLSelectElement>(el, 'select[data-filter="status"]')!, 'rejected');
+    await vi.waitFor(() => expect($$(el, '[data-change-row]').map((r) => r.dataset.hash)).toEqual([c1.hash]));
   });
 
   it('Schema shows collections, fields and rules; Peers shows the sync state; History pages a collection', async () => {
