@@ -18,6 +18,7 @@
  */
 import {
   toBase64Url,
+  PRESENCE_LIMITS,
   type Anchor,
   type PresenceEntry,
   type PresenceSession,
@@ -146,7 +147,8 @@ export class PresenceHub implements PresenceSink {
       author: this.replica.author,
       hub: this.hub,
       seq: ++this.seq,
-      entries: [...this.local.values()].map((l) => l.entry),
+      // Peers refuse larger updates: past the cap, the newest tabs are simply not announced.
+      entries: [...this.local.values()].slice(0, PRESENCE_LIMITS.maxEntries).map((l) => l.entry),
     };
   }
 

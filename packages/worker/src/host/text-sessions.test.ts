@@ -6,7 +6,17 @@
  * inserted marker survives unless a delete covered it.
  */
 import { describe, expect, it } from 'vitest';
-import { createReplica, generateIdentity, newDocId, type Replica } from '@weft/engine';
+import {
+  collection,
+  createReplica,
+  defineSchema,
+  generateIdentity,
+  newDocId,
+  rules,
+  string,
+  text,
+  type Replica,
+} from '@weft/engine';
 import { Rng, seedsToRun, withSeed } from '@weft/engine/testing';
 import { TextSessions } from './text-sessions.ts';
 import { TextObserver, type TextHost } from '../client/text-observer.ts';
@@ -163,6 +173,37 @@ describe('text sessions', () => {
     for (let i = 0; i < 520; i++) host.edit('k1', v0 + 1 + i, [['i', 0, 'x']]);
     expect(() => host.edit('k1', v0, [['i', 0, 'late']])).toThrow(expect.objectContaining({ code: 'E_STALE' }));
     await a.close();
+  });
+});
+
+describe('refused edits', () => {
+  it('an edit the replica refuses to sign is reverted in every tab', async () => {
+    const schema = defineSchema({
+      notes: collection({ owner: string(), body: text() }, { allow: { write: rules.isOwner('owner') } }),
+    });
+    const ia = await generateIdentity();
+    const a = await createReplica({ identity: ia, create: { name: 't' }, schema });
+    const b = await createReplica({ identity: await generateIdentity(), db: a.dbId, schema });
+    const id = newDocId();
+    await a.change((tx) => void tx.insert('notes', { owner: ia.author }, id));
+    a.editText('notes', id, 'body').insert(0, 'mine');
+    await exchange(a, b);
+    const host = new TextSessions(b);
+    const pushes: Push[] = [];
+    host.open('k', 's', 'notes', id, 'body', (p) => void pushes.push(p));
+    const v0 = (pushes[0] as { v: number }).v;
+    host.edit('k', v0, [['i', 0, 'not yours: ']]);
+    expect(b.get('notes', id)!.body).toBe('not yours: mine'); // shown at once, like any typing
+    // The burst is signed on its own timer, refused, and undone by a reload that commits
+    // nothing; the host's re-check after the edit finds the drift and pushes the revert.
+    for (let i = 0; i < 150 && pushes.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(pushes).toHaveLength(3);
+    expect(b.get('notes', id)!.body).toBe('mine');
+    const last = pushes.at(-1) as { kind: string; edits: TextEdit[] };
+    expect(applyEdits('not yours: mine', last.edits)).toBe('mine');
+    host.dispose();
+    await a.close();
+    await b.close();
   });
 });
 

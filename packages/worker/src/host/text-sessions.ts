@@ -10,8 +10,10 @@
  *  1. Versions of a field are totally ordered and gap-free: version v+1 is version v plus the
  *     edits pushed with it, to every tab that watches the field, in that order.
  *  2. The host's copy of the text ({@link FieldText.text}) is re-read from the replica before
- *     any edit is transformed and after every commit; any drift (remote change, rollback,
- *     reload after a refused burst) becomes a new version whose edits are its diff.
+ *     any edit is transformed, after every commit, and once more {@link RECHECK_MS} after a
+ *     tab's edit (a burst the replica refuses to sign is undone by a reload, which commits
+ *     nothing); any drift (remote change, rollback, reload) becomes a new version whose edits
+ *     are its diff.
  *  3. A tab's own edit becomes the next version and is acknowledged to it with `own: true` in
  *     the same ordered push stream as everyone else's, never out of band.
  *  4. An edit whose base is older than the history holds is refused with `E_STALE` before
@@ -26,6 +28,8 @@ import { diffText } from './text-diff.ts';
 
 /** Versions of history kept per field. */
 export const TEXT_HISTORY = 512;
+/** When to look again after a tab's edit: past the burst window, when its change is signed. */
+export const RECHECK_MS = 1_000;
 
 type PushFn = (push: Push, transfer: Transferable[]) => void;
 
@@ -40,6 +44,7 @@ interface FieldText {
   readonly history: TextEdit[][];
   /** Watchers by host-wide key: the tab's own subscription id and its push channel. */
   readonly subs: Map<string, { readonly sub: string; readonly push: PushFn }>;
+  recheck: ReturnType<typeof setTimeout> | undefined;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -88,7 +93,7 @@ export class TextSessions {
     let field = this.fields.get(fk);
     if (field === undefined) {
       const version = Math.floor(Math.random() * 2 ** 40); // invariant 5
-      field = { c, d, f, version, text: this.read(c, d, f), history: [], subs: new Map() };
+      field = { c, d, f, version, text: this.read(c, d, f), history: [], subs: new Map(), recheck: undefined };
       this.fields.set(fk, field);
     } else this.sync(field);
     field.subs.set(key, { sub, push });
@@ -102,7 +107,9 @@ export class TextSessions {
     if (field === undefined) return;
     this.byKey.delete(key);
     field.subs.delete(key);
-    if (field.subs.size === 0) this.fields.delete(fieldKey(field.c, field.d, field.f));
+    if (field.subs.size > 0) return;
+    clearTimeout(field.recheck);
+    this.fields.delete(fieldKey(field.c, field.d, field.f));
   }
 
   /** Applies `edits`, made by subscription `key` against version `base` (invariants 2-4). */
@@ -120,6 +127,11 @@ export class TextSessions {
       else handle.delete(e[1], e[2]);
     }
     this.record(field, mine, after, key);
+    clearTimeout(field.recheck);
+    field.recheck = setTimeout(() => {
+      field.recheck = undefined;
+      if (this.fields.get(fieldKey(field.c, field.d, field.f)) === field) this.sync(field);
+    }, RECHECK_MS);
   }
 
   /**
@@ -149,6 +161,7 @@ export class TextSessions {
   /** Ends every subscription (the database closes). */
   dispose(): void {
     this.unlisten();
+    for (const field of this.fields.values()) clearTimeout(field.recheck);
     this.fields.clear();
     this.byKey.clear();
   }
