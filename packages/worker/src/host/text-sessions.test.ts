@@ -199,7 +199,7 @@ describe('refused edits', () => {
     for (let i = 0; i < 150 && pushes.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
     expect(pushes).toHaveLength(3);
     expect(b.get('notes', id)!.body).toBe('mine');
-    const last = pushes.at(-1) as { kind: string; edits: TextEdit[] };
+    const last = pushes.at(-1) as unknown as { kind: string; edits: TextEdit[] };
     expect(applyEdits('not yours: mine', last.edits)).toBe('mine');
     host.dispose();
     await a.close();
