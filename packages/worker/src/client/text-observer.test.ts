@@ -9,6 +9,9 @@ import { TextObserver, type TextHost } from './text-observer.ts';
 import type { TextPush } from '../protocol/host-api.ts';
 import type { TextEdit } from '../protocol/text-ops.ts';
 
+/** A push without its envelope (distributed over the union, so each kind keeps its fields). */
+type PushBody = TextPush extends infer P ? (P extends TextPush ? Omit<P, 'sub' | 'weft'> : never) : never;
+
 class FakeHost implements TextHost {
   readonly opened: string[] = [];
   readonly sent: { sub: string; base: number; edits: readonly TextEdit[]; fail: (e: Error) => void }[] = [];
@@ -27,7 +30,7 @@ class FakeHost implements TextHost {
   sendTextEdits(sub: string, base: number, edits: readonly TextEdit[]): Promise<void> {
     return new Promise((_resolve, reject) => this.sent.push({ sub, base, edits, fail: reject }));
   }
-  push(sub: string, p: Omit<TextPush, 'sub' | 'weft'>): void {
+  push(sub: string, p: PushBody): void {
     this.sinks.get(sub)?.({ weft: 'text', sub, ...p } as TextPush);
   }
 }
