@@ -50,8 +50,9 @@ import { redeemInvite } from './redeem-invite.ts';
 import { DbNetwork } from './db-network.ts';
 import { TextSessions } from './text-sessions.ts';
 import { PresenceHub } from './presence-hub.ts';
-import { parseTextEdits, type TextEdit } from '../protocol/text-ops.ts';
-import { presenceInputError, type PresenceInput } from '../protocol/presence-types.ts';
+import type { TextEdit } from '../protocol/text-ops.ts';
+import type { PresenceInput } from '../protocol/presence-types.ts';
+import { ConnectionCollab } from './connection-collab.ts';
 
 /** Sends a push to one connection; `transfer` lists buffers it may move. */
 export type PushFn = (push: Push, transfer: Transferable[]) => void;
@@ -237,24 +238,21 @@ function safePush(push: PushFn, msg: Push, transfer: Transferable[]): void {
   }
 }
 
-let connections = 0;
-
 /** One connection's view of the host (the object comlink exposes). */
 export class HostConnection implements HostApi {
-  /** Names this connection's text subscriptions host-wide (tabs pick their own sub ids). */
-  private readonly id = ++connections;
   private readonly subs = new Map<string, () => void>();
   private readonly watching = new Set<OpenDb>();
   private readonly networks = new Set<OpenDb>();
-  /** Text subscriptions and the databases this connection set presence in. */
-  private readonly texts = new Map<string, OpenDb>();
-  private readonly present = new Set<OpenDb>();
   private closed = false;
+  /** Text subscriptions and presence of this connection (connection-collab.ts). */
+  private readonly collab: ConnectionCollab;
 
   constructor(
     private readonly host: EngineHost,
     private readonly push: PushFn,
-  ) {}
+  ) {
+    this.collab = new ConnectionCollab(push);
+  }
 
   /** Live queries open on this connection. */
   get liveCount(): number {
@@ -396,17 +394,14 @@ export class HostConnection implements HostApi {
       this.checkOpen();
       const db = await this.host.get(name);
       this.checkOpen();
-      this.texts.get(sub)?.text.close(this.textKey(sub));
-      db.text.open(this.textKey(sub), sub, collection, id, field, this.push);
-      this.texts.set(sub, db);
+      this.collab.openText(db, sub, collection, id, field);
       return null;
     });
   }
 
-  closeText(name: string, sub: string): Promise<Result<null>> {
+  closeText(_name: string, sub: string): Promise<Result<null>> {
     return toResult(() => {
-      this.texts.get(sub)?.text.close(this.textKey(sub));
-      this.texts.delete(sub);
+      this.collab.closeText(sub);
       return null;
     });
   }
@@ -414,11 +409,7 @@ export class HostConnection implements HostApi {
   editText(name: string, sub: string, base: number, edits: readonly TextEdit[]): Promise<Result<null>> {
     return toResult(async () => {
       this.checkOpen();
-      const parsed = parseTextEdits(edits);
-      const db = this.texts.get(sub);
-      if (db === undefined || db !== (await this.host.get(name)))
-        throw new WeftError('E_NOT_FOUND', `text subscription ${String(sub)} is not open on ${name}`);
-      db.text.edit(this.textKey(sub), base, parsed);
+      this.collab.editText(await this.host.get(name), sub, base, edits);
       return null;
     });
   }
@@ -426,14 +417,7 @@ export class HostConnection implements HostApi {
   setPresence(name: string, presence: PresenceInput | null): Promise<Result<null>> {
     return toResult(async () => {
       this.checkOpen();
-      const error = presenceInputError(presence);
-      if (error !== null) throw new WeftError('E_INVALID_ARGUMENT', `presence: ${error}`);
-      const db = await this.host.get(name);
-      if (presence?.cursor != null && this.texts.get(presence.cursor.sub) !== db)
-        throw new WeftError('E_NOT_FOUND', `text subscription ${presence.cursor.sub} is not open on ${name}`);
-      const c = presence?.cursor;
-      db.presence.set(this.push, c == null ? presence : { ...presence!, cursor: { ...c, sub: this.textKey(c.sub) } });
-      this.present.add(db);
+      this.collab.setPresence(await this.host.get(name), presence);
       return null;
     });
   }
@@ -441,24 +425,15 @@ export class HostConnection implements HostApi {
   watchPresence(name: string): Promise<Result<null>> {
     return toResult(async () => {
       this.checkOpen();
-      const db = await this.host.get(name);
-      db.presence.watch(this.push);
-      this.present.add(db);
+      this.collab.watchPresence(await this.host.get(name));
       return null;
     });
-  }
-
-  private textKey(sub: string): string {
-    return `${this.id}/${sub}`;
   }
 
   /** Ends every subscription of this connection (invariant 3). */
   close(): void {
     this.closed = true;
-    for (const [sub, db] of this.texts) db.text.close(this.textKey(sub));
-    this.texts.clear();
-    for (const db of this.present) db.presence.drop(this.push);
-    this.present.clear();
+    this.collab.close();
     for (const stop of this.subs.values()) stop();
     this.subs.clear();
     for (const db of this.watching) db.statusWatchers.delete(this.push);
