@@ -9,7 +9,7 @@ import { EditorView, keymap } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { usePresence, useText, useWeftClient } from '@weft/react';
 import { utf16Offset, type PresenceInput, type TextObserver } from '@weft/worker';
-import { applyRemoteEdits, cpAt, sendLocalEdits } from './text-binding.ts';
+import { applyRemoteEdits, cpAt, sendLocalEdits, type Sending } from './text-binding.ts';
 import { remoteCursors, setRemoteCursors, type RemoteCursor } from './remote-cursors.ts';
 import type { Me } from './me.ts';
 
@@ -44,6 +44,7 @@ export function NoteEditor({ noteId, readOnly, me }: { noteId: string; readOnly:
   useEffect(() => {
     if (observer === null || !state.ready || parent.current === null) return;
     const share = (): void => sharePresence(v, observer, meRef.current, (p) => client.presence.set(p));
+    const sending: Sending = { active: false };
     const v = new EditorView({
       parent: parent.current,
       state: EditorState.create({
@@ -54,14 +55,14 @@ export function NoteEditor({ noteId, readOnly, me }: { noteId: string; readOnly:
           EditorView.lineWrapping,
           mode.of(editable(readOnlyRef.current)),
           remoteCursors,
-          sendLocalEdits(observer),
+          sendLocalEdits(observer, sending),
           EditorView.updateListener.of((u) => {
             if (u.selectionSet || u.docChanged || u.focusChanged) share();
           }),
         ],
       }),
     });
-    const stop = applyRemoteEdits(v, observer);
+    const stop = applyRemoteEdits(v, observer, sending);
     view.current = v;
     share();
     return () => {

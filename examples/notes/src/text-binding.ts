@@ -25,20 +25,33 @@ export function editsOf(tr: Transaction): TextEdit[] {
   return edits;
 }
 
+/** Marks the edits one view is sending, so that view does not apply them a second time. */
+export interface Sending {
+  active: boolean;
+}
+
 /** A CodeMirror extension that sends local changes to `observer`. */
-export function sendLocalEdits(observer: TextObserver) {
+export function sendLocalEdits(observer: TextObserver, sending: Sending) {
   return EditorView.updateListener.of((u: ViewUpdate) => {
     for (const tr of u.transactions) {
       if (!tr.docChanged || tr.annotation(remoteEdit) === true) continue;
-      observer.edit(editsOf(tr));
+      sending.active = true;
+      try {
+        observer.edit(editsOf(tr));
+      } finally {
+        sending.active = false;
+      }
     }
   });
 }
 
-/** Applies the observer's remote edits to `view`; returns the unsubscribe. */
-export function applyRemoteEdits(view: EditorView, observer: TextObserver): () => void {
-  return observer.onEdits((edits, reset, local) => {
-    if (local) return; // the view made them
+/**
+ * Applies every edit of the observer that this view did not make (remote ones, and this tab's
+ * own made elsewhere, e.g. another view of the same field) to `view`; returns the unsubscribe.
+ */
+export function applyRemoteEdits(view: EditorView, observer: TextObserver, sending: Sending): () => void {
+  return observer.onEdits((edits, reset) => {
+    if (sending.active) return; // this view made them
     if (reset) {
       const doc = view.state.doc.toString();
       if (doc !== observer.text)
