@@ -77,6 +77,12 @@ export function applyRemoteEdits(view: EditorView, observer: TextObserver, sendi
     }
     const annotations = [remoteEdit.of(true), Transaction.addToHistory.of(false)];
     for (const c of changes) view.dispatch({ changes: c, annotations });
+    // The observer is the truth: should the view ever disagree, show the observer's text.
+    const now = view.state.doc.toString();
+    if (now !== observer.text) {
+      console.warn('weft notes: editor out of step with its text; reloading the view');
+      view.dispatch({ changes: { from: 0, to: now.length, insert: observer.text }, annotations });
+    }
   });
 }
 
