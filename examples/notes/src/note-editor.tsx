@@ -43,7 +43,14 @@ export function NoteEditor({ noteId, readOnly, me }: { noteId: string; readOnly:
 
   useEffect(() => {
     if (observer === null || !state.ready || parent.current === null) return;
-    const share = (): void => sharePresence(v, observer, meRef.current, (p) => client.presence.set(p));
+    // While this tab's edits are unacknowledged, its cursor can only be placed approximately in
+    // the host's version; say it again once they are in.
+    let again: ReturnType<typeof setTimeout> | undefined;
+    const share = (): void => {
+      sharePresence(v, observer, meRef.current, (p) => client.presence.set(p));
+      clearTimeout(again);
+      if (observer.version.pending) again = setTimeout(share, 100);
+    };
     const sending: Sending = { active: false };
     const v = new EditorView({
       parent: parent.current,
@@ -66,6 +73,7 @@ export function NoteEditor({ noteId, readOnly, me }: { noteId: string; readOnly:
     view.current = v;
     share();
     return () => {
+      clearTimeout(again);
       stop();
       v.destroy();
       view.current = null;
