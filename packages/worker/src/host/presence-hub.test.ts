@@ -4,9 +4,9 @@
  * update claiming another author over an authenticated session is ignored; entries end with
  * their tab or their session; bad tab input is refused with E_INVALID_ARGUMENT.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryTransportPair, createReplica, generateIdentity, newDocId, type Replica } from '@weft/engine';
-import { PresenceHub } from './presence-hub.ts';
+import { PRESENCE_HEARTBEAT_MS, PRESENCE_TTL_MS, PresenceHub } from './presence-hub.ts';
 import { TextSessions } from './text-sessions.ts';
 import { presenceInputError, type PresencePeer } from '../protocol/presence-types.ts';
 import type { Push } from '../protocol/host-api.ts';
@@ -128,6 +128,36 @@ describe('presence hub', () => {
     expect(t.peers().map((p) => p.user)).toEqual(['Al']);
     detach();
     await until(() => t.peers().length === 0);
+  });
+
+  it('forgets a peer that goes quiet, and repeats its own presence as a heartbeat', async () => {
+    const ra = await createReplica({ identity: await generateIdentity(), create: { name: 'p' } });
+    vi.useFakeTimers();
+    try {
+      const a = await host(ra);
+      const t = tab();
+      a.hub.watch(t.push);
+      const sent: unknown[] = [];
+      a.hub.attach({ peer: null, sendPresence: (u) => void sent.push(u) });
+      a.hub.set(t.push, { user: 'me', color: '#000000', cursor: null });
+      a.hub.receive(
+        {
+          author: 'cc'.repeat(32),
+          hub: 'h',
+          seq: 1,
+          entries: [{ tab: 't', user: 'Quiet', color: '#111111', cursor: null }],
+        },
+        { peer: null, sendPresence: () => undefined },
+      );
+      await vi.advanceTimersByTimeAsync(100);
+      expect(t.peers().map((p) => p.user)).toEqual(['Quiet']);
+      const before = sent.length;
+      await vi.advanceTimersByTimeAsync(PRESENCE_TTL_MS + PRESENCE_HEARTBEAT_MS);
+      expect(t.peers()).toEqual([]);
+      expect(sent.length).toBeGreaterThanOrEqual(before + 3); // heartbeats
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses malformed presence from a tab', () => {
