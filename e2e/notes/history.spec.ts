@@ -35,6 +35,7 @@ test('History shows the note as it was before the last edit', async () => {
   await a.screenshot({ path: testInfo.outputPath('notes.png') });
 
   // The app's own history panel.
+  await a.locator('.note-history summary').click();
   await a.locator(`.history-entry[data-hash="${before}"]`).click();
   await expect(a.locator('.history-doc')).toHaveText('first draft');
 

@@ -1,10 +1,14 @@
 /**
- * A note's history from the inspect API: every change that touched it, oldest first, with its
- * author and status; choosing one shows the note as it was right after that change.
+ * A note's history from the inspect API: the newest changes that touched it, oldest first, with
+ * author and status; choosing one shows the note as it was right after that change. Read only
+ * while the panel is open (each text entry carries the whole text, so it is not free).
  */
 import { useEffect, useState } from 'react';
-import { useQuery, useWeftClient } from '@weft/react';
 import { query } from '@weft/engine';
+import { useQuery, useWeftClient } from '@weft/react';
+
+/** How many of the newest changes the panel lists. */
+const SHOWN = 50;
 
 interface Entry {
   readonly hash: string;
@@ -17,21 +21,27 @@ interface Entry {
 
 export function NoteHistory({ noteId }: { noteId: string }) {
   const client = useWeftClient();
+  const [open, setOpen] = useState(false);
   const [entries, setEntries] = useState<readonly Entry[]>([]);
   const [at, setAt] = useState<string | null>(null);
   const [doc, setDoc] = useState<Record<string, unknown> | null>(null);
   // Refresh whenever the note changes.
-  const live = useQuery(query('notes').where('id', '==', noteId));
+  const note = useQuery(query('notes').where('id', '==', noteId));
   useEffect(() => {
+    if (!open) return;
     let live = true;
-    client.inspect({ v: 1, kind: 'audit', collection: 'notes', id: noteId }).then(
-      (r) => live && setEntries(r.entries as readonly Entry[]),
-      () => undefined,
-    );
+    const audit = { v: 1, kind: 'audit', collection: 'notes', id: noteId } as const;
+    client
+      .inspect({ ...audit, limit: 1 })
+      .then(({ total }) => client.inspect({ ...audit, offset: Math.max(0, total - SHOWN), limit: SHOWN }))
+      .then(
+        (r) => live && setEntries(r.entries as readonly Entry[]),
+        () => undefined,
+      );
     return () => {
       live = false;
     };
-  }, [client, noteId, live.data]);
+  }, [client, noteId, note.data, open]);
   useEffect(() => {
     if (at === null) return setDoc(null);
     let live = true;
@@ -45,8 +55,8 @@ export function NoteHistory({ noteId }: { noteId: string }) {
   }, [client, noteId, at]);
   const changes = [...new Map(entries.map((e) => [e.hash, e])).values()];
   return (
-    <section className="note-history">
-      <h3>History</h3>
+    <details className="note-history" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>History</summary>
       <ol>
         {changes.map((e) => (
           <li key={e.hash} data-status={e.status}>
@@ -65,6 +75,6 @@ export function NoteHistory({ noteId }: { noteId: string }) {
           {String(doc.body ?? '')}
         </pre>
       )}
-    </section>
+    </details>
   );
 }
