@@ -38,6 +38,7 @@ export function NoteEditor({ noteId, readOnly, me }: { noteId: string; readOnly:
   const mode = useMemo(() => new Compartment(), []);
   const meRef = useRef(me);
   meRef.current = me;
+  const shareRef = useRef<(() => void) | null>(null);
   const readOnlyRef = useRef(readOnly);
   readOnlyRef.current = readOnly;
 
@@ -51,6 +52,7 @@ export function NoteEditor({ noteId, readOnly, me }: { noteId: string; readOnly:
       clearTimeout(again);
       if (observer.version.pending) again = setTimeout(share, 100);
     };
+    shareRef.current = share;
     const sending: Sending = { active: false };
     const v = new EditorView({
       parent: parent.current,
@@ -73,6 +75,7 @@ export function NoteEditor({ noteId, readOnly, me }: { noteId: string; readOnly:
     view.current = v;
     share();
     return () => {
+      shareRef.current = null;
       clearTimeout(again);
       stop();
       v.destroy();
@@ -80,6 +83,9 @@ export function NoteEditor({ noteId, readOnly, me }: { noteId: string; readOnly:
       client.presence.set({ user: meRef.current.user, color: meRef.current.color, cursor: null });
     };
   }, [client, observer, state.ready, mode]);
+
+  // A new display name or colour reaches the others at once.
+  useEffect(() => shareRef.current?.(), [me.user, me.color]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: mode.reconfigure(editable(readOnly)) });
