@@ -3,6 +3,8 @@
  * with the Web Lock `weft-network:<name>`, opens WebRTC connections (simple-peer, loaded lazily)
  * to the other users in the relay's room and pipes each data channel to the worker over a
  * MessagePort. When that tab closes its lock frees, the next tab takes over and reconnects.
+ * Without SharedWorker (the dedicated-worker fallback) only the tab whose worker is the leader
+ * host bids, since a port cannot be forwarded to another tab's worker.
  *
  * Invariants:
  *  1. Per pair of users, the one with the smaller author id initiates; the other answers the
@@ -67,7 +69,7 @@ interface Conn {
 export function startNetworkBridge(client: WeftClient<unknown>, options: NetworkBridgeOptions = {}): NetworkBridge {
   const g = globalThis as { RTCPeerConnection?: unknown; navigator?: { locks?: LockManager } };
   const locks = g.navigator?.locks;
-  if (typeof g.RTCPeerConnection !== 'function' || locks === undefined || client.link.kind === 'dedicated')
+  if (typeof g.RTCPeerConnection !== 'function' || locks === undefined)
     return { supported: false, stop: () => undefined };
   let stop!: () => void;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -77,85 +79,89 @@ export function startNetworkBridge(client: WeftClient<unknown>, options: Network
   const minRetry = options.minRetryMs ?? 1_000;
   const maxRetry = options.maxRetryMs ?? 60_000;
 
-  void locks.request(`weft-network:${client.name}`, async () => {
-    if (isStopped) return;
-    const Peer = await (options.loadPeer ?? defaultLoad)();
-    const me = (await client.ready).author;
-    const conns = new Map<string, Conn>();
-    const attempts = new Map<string, number>();
-    const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
-    let room = new Set<string>();
-
-    const open = (id: string, initiator: boolean): Conn => {
-      const peer = new Peer({ initiator, trickle: true, config: { iceServers: [...(options.iceServers ?? [])] } });
-      const c: Conn = { peer, port: undefined, connected: false, timer: undefined };
-      conns.set(id, c);
-      peer.on('signal', (data) => void client.sendSignal(id, data).catch(() => undefined));
-      peer.on('connect', () => {
-        c.connected = true;
-        if (c.timer !== undefined) clearTimeout(c.timer);
-        attempts.delete(id);
-        const { port1, port2 } = new MessageChannel();
-        c.port = port1;
-        peer.on('data', (d) => port1.postMessage(d));
-        port1.onmessage = (e: MessageEvent) => {
-          if (e.data === PORT_CLOSE) peer.destroy();
-          else if (peer.write !== undefined) peer.write(e.data as Uint8Array);
-          else peer.send(e.data as Uint8Array);
-        };
-        void client.attachPeer(id, port2).catch(() => peer.destroy());
-      });
-      const end = (): void => {
-        if (conns.get(id) !== c) return;
-        conns.delete(id);
-        if (c.timer !== undefined) clearTimeout(c.timer);
-        c.port?.postMessage(PORT_CLOSE);
-        c.port?.close();
-        if (initiator) retry(id);
-      };
-      peer.on('close', end);
-      peer.on('error', end);
-      // Invariant 2: ICE that does not finish in time falls back to the relay, for now.
-      c.timer = setTimeout(() => {
-        if (!c.connected) peer.destroy();
-      }, timeout);
-      return c;
-    };
-
-    const retry = (id: string): void => {
-      if (isStopped || !room.has(id) || retryTimers.has(id)) return;
-      const n = attempts.get(id) ?? 0;
-      attempts.set(id, n + 1);
-      const delay = Math.min(maxRetry, minRetry * 2 ** n);
-      retryTimers.set(
-        id,
-        setTimeout(
-          () => {
-            retryTimers.delete(id);
-            if (!isStopped && room.has(id) && !conns.has(id)) open(id, true);
-          },
-          delay / 2 + Math.random() * (delay / 2),
-        ),
-      );
-    };
-
-    const onNet = (p: NetPush): void => {
+  // Without SharedWorker only the leader's tab can hand ports to the host, so it alone bids;
+  // when it closes, the next leader's tab bids (both locks free with the tab).
+  const bid = (): Promise<unknown> =>
+    locks.request(`weft-network:${client.name}`, async () => {
       if (isStopped) return;
-      if (p.kind === 'peers') {
-        room = new Set(p.peers.filter((id) => id !== me));
-        for (const id of room) if (me < id && !conns.has(id) && !retryTimers.has(id)) open(id, true);
-        for (const [id, c] of conns) if (!room.has(id)) c.peer.destroy();
-      } else {
-        // Invariant 1: the larger id answers the first signal of a pair.
-        const c = conns.get(p.from) ?? (me > p.from ? open(p.from, false) : undefined);
-        c?.peer.signal(p.data);
-      }
-    };
-    const unwatch = await client.watchNetwork(onNet);
-    await stopped;
-    unwatch();
-    for (const t of retryTimers.values()) clearTimeout(t);
-    for (const c of conns.values()) c.peer.destroy();
-  });
+      const Peer = await (options.loadPeer ?? defaultLoad)();
+      const me = (await client.ready).author;
+      const conns = new Map<string, Conn>();
+      const attempts = new Map<string, number>();
+      const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+      let room = new Set<string>();
+
+      const open = (id: string, initiator: boolean): Conn => {
+        const peer = new Peer({ initiator, trickle: true, config: { iceServers: [...(options.iceServers ?? [])] } });
+        const c: Conn = { peer, port: undefined, connected: false, timer: undefined };
+        conns.set(id, c);
+        peer.on('signal', (data) => void client.sendSignal(id, data).catch(() => undefined));
+        peer.on('connect', () => {
+          c.connected = true;
+          if (c.timer !== undefined) clearTimeout(c.timer);
+          attempts.delete(id);
+          const { port1, port2 } = new MessageChannel();
+          c.port = port1;
+          peer.on('data', (d) => port1.postMessage(d));
+          port1.onmessage = (e: MessageEvent) => {
+            if (e.data === PORT_CLOSE) peer.destroy();
+            else if (peer.write !== undefined) peer.write(e.data as Uint8Array);
+            else peer.send(e.data as Uint8Array);
+          };
+          void client.attachPeer(id, port2).catch(() => peer.destroy());
+        });
+        const end = (): void => {
+          if (conns.get(id) !== c) return;
+          conns.delete(id);
+          if (c.timer !== undefined) clearTimeout(c.timer);
+          c.port?.postMessage(PORT_CLOSE);
+          c.port?.close();
+          if (initiator) retry(id);
+        };
+        peer.on('close', end);
+        peer.on('error', end);
+        // Invariant 2: ICE that does not finish in time falls back to the relay, for now.
+        c.timer = setTimeout(() => {
+          if (!c.connected) peer.destroy();
+        }, timeout);
+        return c;
+      };
+
+      const retry = (id: string): void => {
+        if (isStopped || !room.has(id) || retryTimers.has(id)) return;
+        const n = attempts.get(id) ?? 0;
+        attempts.set(id, n + 1);
+        const delay = Math.min(maxRetry, minRetry * 2 ** n);
+        retryTimers.set(
+          id,
+          setTimeout(
+            () => {
+              retryTimers.delete(id);
+              if (!isStopped && room.has(id) && !conns.has(id)) open(id, true);
+            },
+            delay / 2 + Math.random() * (delay / 2),
+          ),
+        );
+      };
+
+      const onNet = (p: NetPush): void => {
+        if (isStopped) return;
+        if (p.kind === 'peers') {
+          room = new Set(p.peers.filter((id) => id !== me));
+          for (const id of room) if (me < id && !conns.has(id) && !retryTimers.has(id)) open(id, true);
+          for (const [id, c] of conns) if (!room.has(id)) c.peer.destroy();
+        } else {
+          // Invariant 1: the larger id answers the first signal of a pair.
+          const c = conns.get(p.from) ?? (me > p.from ? open(p.from, false) : undefined);
+          c?.peer.signal(p.data);
+        }
+      };
+      const unwatch = await client.watchNetwork(onNet);
+      await stopped;
+      unwatch();
+      for (const t of retryTimers.values()) clearTimeout(t);
+      for (const c of conns.values()) c.peer.destroy();
+    });
+  void client.whenLeading().then(bid);
   return { supported: true, stop };
 }

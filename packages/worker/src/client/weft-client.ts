@@ -144,6 +144,26 @@ export class WeftClient<S = unknown> implements LiveQueryHost, TextHost {
     else if (p.weft === 'presence' && p.name === this.options.name) this.presence.update(p.peers);
     else if (p.weft === 'status' && p.name === this.options.name) this.status.update(p.status);
     else if (p.weft === 'net' && p.name === this.options.name) for (const l of this.netListeners) l(p);
+    else if (p.weft === 'leader') this.becameLeader();
+  }
+
+  /** Set once this tab's host can take WebRTC ports: always with a SharedWorker. */
+  private leading = false;
+  private readonly leadingWaiters: (() => void)[] = [];
+
+  private becameLeader(): void {
+    this.leading = true;
+    for (const w of this.leadingWaiters.splice(0)) w();
+  }
+
+  /**
+   * Resolves once this tab may own the database's WebRTC connections: at once with a
+   * SharedWorker; in the dedicated-worker fallback, when this tab's worker becomes the leader
+   * host (a data channel's MessagePort cannot be forwarded to another tab's worker).
+   */
+  whenLeading(): Promise<void> {
+    if (this.leading || this.link.kind !== 'dedicated') return Promise.resolve();
+    return new Promise((resolve) => this.leadingWaiters.push(resolve));
   }
 
   private readonly netListeners = new Set<(p: NetPush) => void>();

@@ -9,7 +9,7 @@
  * from the mutation ledger instead of committed twice (mutation-ledger.ts).
  */
 import type { HostApi, OpenRequest, Push, Result } from '../protocol/host-api.ts';
-import type { Query } from '@weft/engine';
+import { WeftError, type Query } from '@weft/engine';
 import type { BusMessage } from './bus-protocol.ts';
 
 interface Pending {
@@ -98,6 +98,26 @@ export class BusForwarder {
     for (const [m, a] of session) this.dispatch({ m, a, resolve: () => undefined });
     // A re-sent mutation may have been committed by the dead leader: mark it for the ledger.
     for (const p of waiting) this.dispatch(p.m === 'mutate' ? { ...p, a: [p.a[0], p.a[1], p.a[2], true] } : p);
+  }
+
+  /** True once this worker hosts the engine itself (it won the leader lock). */
+  get leading(): boolean {
+    return this.local !== undefined;
+  }
+
+  /**
+   * Hands a WebRTC data channel's port to this worker's own host. A MessagePort cannot cross the
+   * bus, so only the leader's tab can attach peers (client/network-bridge.ts waits to lead).
+   */
+  attachPeerLocally(name: string, peer: string, port: MessagePort): Promise<Result<null>> {
+    if (this.local === undefined) {
+      port.close();
+      return Promise.resolve({
+        ok: false,
+        error: new WeftError('E_INVALID_ARGUMENT', "this tab's worker is not the leader host").toData(),
+      });
+    }
+    return this.local.attachPeer(name, peer, port);
   }
 
   private dispatch(p: Pending): void {

@@ -93,3 +93,39 @@ describe('leader bus', () => {
     expect(codes).toEqual(['E_PROTOCOL', 'E_INVALID_ARGUMENT', 'E_PROTOCOL']);
   });
 });
+
+describe('WebRTC ports in the fallback', () => {
+  it("a follower refuses a data channel's port (closing it); once it leads, its own host takes it", async () => {
+    const bus = new FakeBus();
+    const fwd = new BusForwarder(
+      TAB,
+      bus.join(() => undefined),
+      () => undefined,
+    );
+    const { port1, port2 } = new MessageChannel();
+    let closedSeen = false;
+    port2.onmessage = () => undefined;
+    port1.close = ((orig) => () => {
+      closedSeen = true;
+      orig.call(port1);
+    })(port1.close);
+    expect(fwd.leading).toBe(false);
+    const refused = await fwd.attachPeerLocally('app', 'peer', port1);
+    expect(refused.ok).toBe(false);
+    expect(refused.ok ? '' : refused.error.code).toBe('E_INVALID_ARGUMENT');
+    expect(closedSeen).toBe(true);
+    port2.close();
+
+    const calls: unknown[][] = [];
+    const local = {
+      attachPeer: async (...a: unknown[]): Promise<Result<null>> => (calls.push(a), { ok: true, value: null }),
+    } as unknown as Parameters<BusForwarder['replay']>[0];
+    fwd.replay(local);
+    expect(fwd.leading).toBe(true);
+    const channel = new MessageChannel();
+    expect(await fwd.attachPeerLocally('app', 'peer', channel.port1)).toEqual({ ok: true, value: null });
+    expect(calls).toEqual([['app', 'peer', channel.port1]]);
+    channel.port1.close();
+    channel.port2.close();
+  });
+});

@@ -40,6 +40,8 @@ function becomeLeader(fwd: BusForwarder): Promise<never> {
   server = new BusServer(host, bus);
   fwd.replay(host.connect(pushToTab));
   bus.postMessage({ k: 'leader', id: 'leader' } satisfies BusMessage);
+  // This tab may now own the WebRTC connections: its worker can take their ports.
+  pushToTab({ weft: 'leader' });
   // Hold the lock for the worker's lifetime: it frees when the tab closes.
   return new Promise<never>(() => undefined);
 }
@@ -67,15 +69,11 @@ const api: ConnectionApi = {
   editText: (n, s, b, e) => call('editText', [n, s, b, e]),
   setPresence: (n, p) => call('setPresence', [n, p]),
   watchPresence: (n) => call('watchPresence', [n]),
-  // A MessagePort cannot cross the leader bus: without SharedWorker, tabs sync through the relay.
-  attachPeer: () =>
-    Promise.resolve({
-      ok: false,
-      error: new WeftError(
-        'E_INVALID_ARGUMENT',
-        'WebRTC needs a SharedWorker host; syncing through the relay',
-      ).toData(),
-    }),
+  // A MessagePort cannot cross the leader bus: only the leader's own tab attaches peers.
+  attachPeer: (n, p, port) =>
+    forwarder === undefined
+      ? Promise.resolve({ ok: false, error: new WeftError('E_CLOSED', 'attach first').toData() })
+      : forwarder.attachPeerLocally(n, p, port),
   attach: (tabLock) =>
     toResult(() => {
       checkTabLock(tabLock);

@@ -217,8 +217,16 @@ export interface PresencePush {
   readonly peers: readonly PresencePeer[];
 }
 
+/**
+ * Fallback only (no SharedWorker): this tab's own dedicated worker just became the leader host,
+ * so it, and only it, can take WebRTC data channels (`attachPeer`), which cannot cross the bus.
+ */
+export interface LeaderPush {
+  readonly weft: 'leader';
+}
+
 /** Anything the host pushes. */
-export type Push = DiffPush | StatusPush | SubErrorPush | NetPush | TextPush | PresencePush;
+export type Push = DiffPush | StatusPush | SubErrorPush | NetPush | TextPush | PresencePush | LeaderPush;
 
 /** True for a message that is a host push (pushes share the channel with comlink). */
 export function isPush(x: unknown): x is Push {
