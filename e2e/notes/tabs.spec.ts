@@ -1,14 +1,17 @@
 /**
- * Two tabs of one browser on the same note (one SharedWorker): typing in one shows in the other
- * through the worker's text path, and each tab shows the other's cursor, marked as another tab.
+ * Two tabs of one browser on the same note: typing in one shows in the other through the
+ * worker's text path, and each tab shows the other's cursor, marked as another tab. With a
+ * SharedWorker, and without one (dedicated workers; the leader's host serves both over the bus).
  */
 import { expect, test } from '@playwright/test';
 import { editor, newNotebookWithNote, notesSuite, openNotes, storedBody } from './notes-page.ts';
 
 const suite = notesSuite();
 
-test('another tab of the same browser shows the text live and the cursor as another tab', async () => {
+/** Tab one types and moves its cursor; tab two follows. */
+async function twoTabs(sharedWorker: boolean): Promise<void> {
   const ctx = await suite.browser.newContext();
+  if (!sharedWorker) await ctx.addInitScript(() => delete (globalThis as { SharedWorker?: unknown }).SharedWorker);
   const one = await openNotes(ctx, suite);
   const { notebook, note } = await newNotebookWithNote(one, 'Tabs');
   await editor(one).click();
@@ -28,4 +31,12 @@ test('another tab of the same browser shows the text live and the cursor as anot
   await expect(cursor).toHaveAttribute('data-pos', '0', { timeout: 10_000 });
   expect(await storedBody(two, note)).toBe('typed in tab one, and more');
   await ctx.close();
+}
+
+test('another tab of the same browser shows the text live and the cursor as another tab', async () => {
+  await twoTabs(true);
+});
+
+test('the same without SharedWorker: tabs share the leader tab’s host over the bus', async () => {
+  await twoTabs(false);
 });
