@@ -2,7 +2,7 @@
 import './app.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createClient, startNetworkBridge } from '@weft/worker';
+import { createClient, redeemWhenSynced, startNetworkBridge } from '@weft/worker';
 import { WeftProvider } from '@weft/react';
 import { notesSchema } from './schema.ts';
 import { App } from './app.tsx';
@@ -24,19 +24,13 @@ const client = createClient({
 const invite = params.get('invite');
 const invited = params.get('nb');
 if (invite !== null && invited !== null) {
-  const redeem = (): void => {
-    client.redeemInvite(invite, invited, 'members', 'notebook').then(
-      () => {
-        params.delete('invite');
-        history.replaceState(null, '', `${location.pathname}?${params.toString()}${location.hash}`);
-      },
-      (err: { code?: string }) => {
-        if (err.code === 'E_NOT_FOUND') setTimeout(redeem, 500);
-        else console.error('invite refused', err);
-      },
-    );
-  };
-  redeem();
+  redeemWhenSynced(client, invite, invited, { scopeField: 'notebook' }).then(
+    () => {
+      params.delete('invite');
+      history.replaceState(null, '', `${location.pathname}?${params.toString()}${location.hash}`);
+    },
+    (err: unknown) => console.error('invite refused', err),
+  );
 }
 // With a relay, one tab also connects directly to the other users over WebRTC.
 if (relay !== undefined && relay !== '') startNetworkBridge(client);

@@ -3,7 +3,7 @@ import 'todomvc-app-css/index.css';
 import './app.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createClient, startNetworkBridge } from '@weft/worker';
+import { createClient, redeemWhenSynced, startNetworkBridge } from '@weft/worker';
 import { WeftProvider } from '@weft/react';
 import { WeftDevtools } from '@weft/devtools';
 import { todoSchema } from './schema.ts';
@@ -24,19 +24,13 @@ const client = createClient({
 const invite = params.get('invite');
 const invitedList = params.get('list');
 if (invite !== null && invitedList !== null) {
-  const redeem = (): void => {
-    client.redeemInvite(invite, invitedList).then(
-      () => {
-        params.delete('invite');
-        history.replaceState(null, '', `${location.pathname}?${params.toString()}${location.hash}`);
-      },
-      (err: { code?: string }) => {
-        if (err.code === 'E_NOT_FOUND') setTimeout(redeem, 500);
-        else console.error('invite refused', err);
-      },
-    );
-  };
-  redeem();
+  redeemWhenSynced(client, invite, invitedList).then(
+    () => {
+      params.delete('invite');
+      history.replaceState(null, '', `${location.pathname}?${params.toString()}${location.hash}`);
+    },
+    (err: unknown) => console.error('invite refused', err),
+  );
 }
 // With a relay, one tab also connects directly to the other users over WebRTC (the relay stays
 // the fallback and the always-on peer).
