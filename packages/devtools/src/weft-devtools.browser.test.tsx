@@ -13,7 +13,7 @@ import {
   type ChangeHash,
   type DbId,
 } from '@weft/engine';
-import { EngineHost, WeftClient, connectionApi, linkEndpoint, serveEndpoint } from '@weft/worker';
+import { EngineHost, connectInPage, type WeftClient } from '@weft/worker';
 import { WeftDevtools, isProduction, type DevtoolsTab } from './index.ts';
 
 const schema = defineSchema({
@@ -26,17 +26,7 @@ type S = typeof schema;
 function setup(hostOut?: { host?: EngineHost }): WeftClient<S> {
   const host = new EngineHost({ openStorage: async () => createMemoryStorage() });
   if (hostOut !== undefined) hostOut.host = host;
-  const { port1, port2 } = new MessageChannel();
-  const conn = host.connect((p, t) => port2.postMessage(p, t));
-  serveEndpoint(
-    connectionApi(conn, () => conn.close()),
-    port2,
-  );
-  port1.start();
-  return new WeftClient<S>(
-    { name: `d${Math.random().toString(36).slice(2, 10)}`, schema },
-    linkEndpoint(port1, 'custom', () => port1.close()),
-  );
+  return connectInPage<S>(host, { name: `d${Math.random().toString(36).slice(2, 10)}`, schema }).client;
 }
 
 const cleanups: (() => void)[] = [];

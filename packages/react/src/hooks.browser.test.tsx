@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Profiler, StrictMode, Suspense, memo, useState } from 'react';
-import { createRoot } from 'react-dom/client';
 import {
   boolean,
   collection,
@@ -12,7 +11,8 @@ import {
   WeftError,
   type Row,
 } from '@weft/engine';
-import { EngineHost, WeftClient, connectionApi, linkEndpoint, serveEndpoint, type HostConnection } from '@weft/worker';
+import { EngineHost, connectInPage, type HostConnection, type WeftClient } from '@weft/worker';
+import { mount } from './mount.test-support.tsx';
 import { WeftProvider, useDoc, useMutation, useQuery, useSuspenseQuery, useSyncStatus } from './index.ts';
 
 const schema = defineSchema({
@@ -23,32 +23,7 @@ type S = typeof schema;
 /** A real host and client in this page, joined by a MessageChannel (comlink and all). */
 function setup(): { client: WeftClient<S>; conn: HostConnection } {
   const host = new EngineHost({ openStorage: async () => createMemoryStorage() });
-  const { port1, port2 } = new MessageChannel();
-  const conn = host.connect((p, t) => port2.postMessage(p, t));
-  serveEndpoint(
-    connectionApi(conn, () => conn.close()),
-    port2,
-  );
-  port1.start();
-  const client = new WeftClient<S>(
-    { name: `t${Math.random().toString(36).slice(2, 10)}`, schema },
-    linkEndpoint(port1, 'custom', () => port1.close()),
-  );
-  return { client, conn };
-}
-
-function mount(node: React.ReactNode): { el: HTMLElement; unmount: () => void } {
-  const el = document.createElement('div');
-  document.body.append(el);
-  const root = createRoot(el);
-  root.render(node);
-  return {
-    el,
-    unmount: () => {
-      root.unmount();
-      el.remove();
-    },
-  };
+  return connectInPage<S>(host, { name: `t${Math.random().toString(36).slice(2, 10)}`, schema });
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 20));

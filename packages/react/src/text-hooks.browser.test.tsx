@@ -5,9 +5,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
 import { collection, createMemoryStorage, defineSchema, newDocId, string, text } from '@weft/engine';
-import { EngineHost, WeftClient, connectionApi, linkEndpoint, serveEndpoint, type TextObserver } from '@weft/worker';
+import { EngineHost, connectInPage, type TextObserver, type WeftClient } from '@weft/worker';
+import { mount } from './mount.test-support.tsx';
 import { WeftProvider, usePresence, useText } from './index.ts';
 
 const schema = defineSchema({ notes: collection({ title: string(), body: text() }) });
@@ -18,38 +18,12 @@ async function twoTabs(): Promise<[WeftClient<S>, WeftClient<S>]> {
   const storage = createMemoryStorage();
   const host = new EngineHost({ openStorage: async () => storage });
   const name = `t${Math.random().toString(36).slice(2, 10)}`;
-  const tab = (): WeftClient<S> => {
-    const { port1, port2 } = new MessageChannel();
-    const conn = host.connect((p, t) => port2.postMessage(p, t));
-    serveEndpoint(
-      connectionApi(conn, () => conn.close()),
-      port2,
-    );
-    port1.start();
-    return new WeftClient<S>(
-      { name, schema },
-      linkEndpoint(port1, 'custom', () => port1.close()),
-    );
-  };
+  const tab = (): WeftClient<S> => connectInPage<S>(host, { name, schema }).client;
   const a = tab();
   await a.ready;
   const b = tab();
   await b.ready;
   return [a, b];
-}
-
-function mount(node: React.ReactNode): { el: HTMLElement; unmount: () => void } {
-  const el = document.createElement('div');
-  document.body.append(el);
-  const root = createRoot(el);
-  root.render(node);
-  return {
-    el,
-    unmount: () => {
-      root.unmount();
-      el.remove();
-    },
-  };
 }
 
 describe('useText and usePresence', () => {

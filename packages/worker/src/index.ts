@@ -10,6 +10,7 @@ export {
   type IndexedDbStorageOptions,
 } from './storage/indexeddb-storage.ts';
 export { createClient, WeftClient, specOf, type ClientOptions } from './client/weft-client.ts';
+export { connectInPage, type InPageClient } from './client/in-page-client.ts';
 export { redeemWhenSynced, type InviteRedeemer, type RedeemWhenSyncedOptions } from './client/redeem-when-synced.ts';
 export { QueryObserver, type QueryState, type LiveQueryHost } from './client/query-observer.ts';
 export { StatusObserver, INITIAL_STATUS } from './client/status-observer.ts';
