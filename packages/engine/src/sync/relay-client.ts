@@ -8,7 +8,10 @@
  *  1. At most one socket at a time; `close()` stops reconnecting for good.
  *  2. Backoff doubles from `minDelayMs` to `maxDelayMs` and each wait is drawn uniformly from
  *     [delay/2, delay] (jitter), so clients that lost the relay together do not return together.
- *     A session that reached `ready` resets the backoff.
+ *     A session that reached `ready` resets the backoff. With `initialJitterMs`, the very first
+ *     attempt also waits a uniform [0, initialJitterMs): a crowd of clients started together
+ *     (a relay restart, a network coming back) spreads its first connects instead of arriving
+ *     in one burst.
  *  3. Status changes are reported through `onStatus`; bytes and lag come from the live session.
  */
 import type { WeftError } from '../errors.ts';
@@ -46,6 +49,8 @@ export interface RelayLinkOptions {
   readonly onSignal?: (from: string, data: unknown) => void;
   readonly minDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** Delays the first attempt by a uniform [0, initialJitterMs) (default 0: connect at once). */
+  readonly initialJitterMs?: number;
   readonly random?: () => number;
   /** Options for each session with the relay (e.g. a presence sink). */
   readonly sync?: SyncOptions;
@@ -176,7 +181,9 @@ export function connectRelay(options: RelayLinkOptions): RelayLink {
     s.addEventListener('error', () => undefined);
   }
 
-  open();
+  const firstWait = (options.initialJitterMs ?? 0) * rand();
+  if (firstWait > 0) timer = host.setTimeout(open, firstWait);
+  else open();
   return {
     get status() {
       return status;
