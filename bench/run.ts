@@ -16,6 +16,7 @@ const BENCHES = [
   'relay',
   'sync',
   'devtools',
+  'storm',
 ] as const;
 
 const [name, ...args] = process.argv.slice(2);
