@@ -30,7 +30,7 @@ import type { ChangeLog, LogEntry } from '../log/change-log.ts';
 import type { Materializer } from '../replica/materializer.ts';
 import { ruleFor, type Action, type AllowRules, type Match, type Rule, type ValueExpr } from '../schema/rule-ast.ts';
 import type { CausalIndex } from './causal-index.ts';
-import { PastView } from './past-view.ts';
+import { PastView, type FoldCache } from './past-view.ts';
 
 /** The outcome of judging one change. */
 export interface Judgement {
@@ -106,6 +106,8 @@ export class AuthEvaluator {
     { n: number; epoch: number; value: Record<string, CanonicalValue> | undefined }
   >();
   private readonly fieldIndex = new Map<string, Set<string>>();
+  /** Folds of docs at a past, shared by every judgement (past-view.ts invariant 3). */
+  private readonly folds: FoldCache = new Map();
 
   constructor(
     private readonly rules: Readonly<Record<string, AllowRules | undefined>>,
@@ -140,7 +142,7 @@ export class AuthEvaluator {
   /** Judges every doc op of `sc` against the rules at its causal past. */
   judge(sc: SignedChange): Judgement {
     const { change } = sc;
-    const view = new PastView(change, this.log, this.state, this.causal);
+    const view = new PastView(change, this.log, this.state, this.causal, undefined, this.folds);
     const support = new Set<string>();
     const consulted = new Set<string>();
     const byDoc = new Map<string, DocOp[]>();

@@ -7,6 +7,9 @@
  *     past(C), in (height, hash) order, so it is the same on every replica once verdicts agree.
  *  2. Fast path: when every valid change touching K is in past(C) (the common, sequential case),
  *     the live materialized doc is that fold already.
+ *  3. A fold is a function of the exact list of changes folded, so a {@link FoldCache} shared
+ *     by many views reuses it for every view whose past holds the same valid changes of K (a
+ *     late revocation re-judges thousands of changes with the same membership past).
  */
 import type { CanonicalValue } from '../encoding/canonical.ts';
 import type { ChangeHash, CollectionName, DocId } from '../ids.ts';
@@ -14,6 +17,9 @@ import { docKey, emptyDoc, materialize, type DocState } from '../crdt/doc-state.
 import { sortTopological, type ChangeLog, type LogEntry } from '../log/change-log.ts';
 import type { Materializer } from '../replica/materializer.ts';
 import type { CausalIndex } from './causal-index.ts';
+
+/** The last fold per doc, keyed by the changes it folded (invariant 3); never mutated. */
+export type FoldCache = Map<string, { readonly changes: string; readonly doc: DocState }>;
 
 /** A read-only view of the state at one change's causal past. */
 export class PastView {
@@ -26,6 +32,7 @@ export class PastView {
     private readonly causal: CausalIndex,
     /** Docs never to read live (their live state holds the judged change's own edits). */
     private readonly fold?: ReadonlySet<string>,
+    private readonly folds?: FoldCache,
   ) {}
 
   /** Valid changes touching `key` that are in the causal past. */
@@ -71,8 +78,15 @@ export class PastView {
     if (this.state.docs.has(key) && this.fold?.has(key) !== true && this.allInPast(key))
       doc = this.state.docs.get(key)!;
     else {
-      doc = emptyDoc(c as CollectionName, d as DocId);
-      for (const e of sortTopological(this.history(key))) this.state.applyDetached(e.sc, key, doc);
+      const history = sortTopological(this.history(key));
+      const changes = history.map((e) => e.sc.hash).join();
+      const shared = this.folds?.get(key);
+      if (shared !== undefined && shared.changes === changes) doc = shared.doc;
+      else {
+        doc = emptyDoc(c as CollectionName, d as DocId);
+        for (const e of history) this.state.applyDetached(e.sc, key, doc);
+        this.folds?.set(key, { changes, doc });
+      }
     }
     this.cache.set(key, doc);
     return doc;
