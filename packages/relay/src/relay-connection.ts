@@ -48,7 +48,7 @@ export interface RelayContext {
   /** Room membership: called when this connection joins (returns the other peers) or leaves. */
   join(conn: RelayConnection): string[];
   leave(conn: RelayConnection): void;
-  /** Routes a signal to the connection of `to` in the same room. */
+  /** Routes a signal to the connection of `to` in the same room; throws `E_TOO_LARGE` when it cannot cross processes. */
   route(db: string, to: string, message: string): boolean;
   /** Forwards presence between the connections of a database, storing none (relay-presence.ts). */
   readonly presence?: RelayPresence;
@@ -185,8 +185,11 @@ export class RelayConnection {
       if (msg.t !== 'signal') throw new WeftError('E_PROTOCOL', 'only signal messages after authentication');
       const out = JSON.stringify({ t: 'signal', from: this.author, to: msg.to, data: msg.data });
       this.ctx.route(this.db, msg.to, out);
-    } catch {
-      this.refuse(CLOSE.protocol, 'malformed control message', null);
+    } catch (err) {
+      // A signal for a peer on another relay process must fit one PostgreSQL NOTIFY.
+      if (err instanceof WeftError && err.code === 'E_TOO_LARGE')
+        this.refuse(CLOSE.tooBig, 'signal too large to cross relay processes', null);
+      else this.refuse(CLOSE.protocol, 'malformed control message', null);
     }
   }
 

@@ -21,7 +21,7 @@ import { DbRegistry } from './db-registry.ts';
 import type { SqliteStore } from './storage/sqlite-store.ts';
 import { handleHttp } from './http-routes.ts';
 import { RelayConnection, type RelayContext } from './relay-connection.ts';
-import { RelayPresence } from './relay-presence.ts';
+import { RelayRooms } from './relay-rooms.ts';
 import { RelayMetrics } from './relay-metrics.ts';
 import { AdmissionGate } from './admission-gate.ts';
 import { CLOSE, DEFAULT_RELAY_LIMITS, type RelayOptions } from './relay-options.ts';
@@ -99,16 +99,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     postgres?.opened,
   );
   const metrics = new RelayMetrics();
-  const rooms = new Map<string, Set<RelayConnection>>();
+  // Rooms span the relay processes sharing a PostgreSQL (storage/postgres-rooms.ts).
+  const relayRooms = new RelayRooms(postgres?.rooms);
+  await relayRooms.start();
+  const rooms = relayRooms.byDb;
   const connections = new Set<RelayConnection>();
   const sse = new Set<ServerResponse>();
   const port = await defaultEd25519();
 
-  const roomPeers = (db: string, except?: RelayConnection): string[] =>
-    [...(rooms.get(db) ?? [])].filter((c) => c !== except && c.author !== undefined).map((c) => c.author!);
-  const broadcastPeers = (db: string): void => {
-    for (const c of rooms.get(db) ?? []) c.sendControl(JSON.stringify({ t: 'peers', peers: roomPeers(db, c) }));
-  };
   const admission = new AdmissionGate(limits.maxActiveSyncs, limits.maxQueuedSyncs, limits.syncQueueTimeoutMs);
   const ctx: RelayContext = {
     admission,
@@ -118,25 +116,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     registry,
     port,
     random: (n) => new Uint8Array(randomBytes(n)),
-    presence: new RelayPresence(),
-    join(conn) {
-      let room = rooms.get(conn.db);
-      if (room === undefined) rooms.set(conn.db, (room = new Set()));
-      room.add(conn);
-      broadcastPeers(conn.db);
-      return roomPeers(conn.db, conn);
-    },
-    leave(conn) {
-      const room = rooms.get(conn.db);
-      room?.delete(conn);
-      if (room?.size === 0) rooms.delete(conn.db);
-      else broadcastPeers(conn.db);
-    },
-    route(db, to, message) {
-      const target = [...(rooms.get(db) ?? [])].find((c) => c.author === to);
-      target?.sendControl(message);
-      return target !== undefined;
-    },
+    presence: relayRooms.presence,
+    join: (conn) => relayRooms.join(conn),
+    leave: (conn) => relayRooms.leave(conn),
+    route: (db, to, message) => relayRooms.route(db, to, message),
   };
 
   const live = (): { bytesOut: number; changesIn: number; changesOut: number; rejected: number } => {
@@ -266,6 +249,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
           server.closeAllConnections();
         });
         wss.close();
+        await relayRooms.close();
         // No more fanned-in changes once the replicas start closing.
         await postgres?.stop();
         await registry.close();

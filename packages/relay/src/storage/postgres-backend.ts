@@ -12,6 +12,7 @@
 import pg from 'pg';
 import { WeftError, decode, type Replica, type StorageAdapter } from '@weft/engine';
 import { PostgresFanout } from './postgres-fanout.ts';
+import { PostgresRooms } from './postgres-rooms.ts';
 import { ensurePostgresSchema } from './postgres-schema.ts';
 import { openPostgresStorage, pgToWeftError } from './postgres-storage.ts';
 
@@ -25,11 +26,15 @@ export interface PostgresBackendOptions {
   readonly maxConnections?: number;
   /** Safety-net pull interval of the fan-out (ms). */
   readonly pollMs?: number;
+  /** Room re-announce interval (ms); members expire after 3 × this (postgres-rooms.ts). */
+  readonly roomRefreshMs?: number;
 }
 
 /** What the relay uses of its PostgreSQL storage. */
 export interface PostgresBackend {
   readonly fanout: PostgresFanout;
+  /** Room traffic between the processes (peers, signals, presence); started by the relay. */
+  readonly rooms: PostgresRooms;
   /** The storage of database `db` for this instance. */
   openStorage(db: string): Promise<StorageAdapter>;
   /** Called once a replica of `db` is open: catches it up from the shared log, then follows it. */
@@ -81,12 +86,20 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     });
     fanout = opened;
     await opened.start();
+    const rooms = new PostgresRooms({
+      pool,
+      instance,
+      listenClient: () => new pg.Client({ connectionString: url, keepAlive: true }),
+      ...(options.roomRefreshMs === undefined ? {} : { refreshMs: options.roomRefreshMs }),
+    });
     return {
       fanout: opened,
+      rooms,
       openStorage: (db) => openPostgresStorage({ pool, namespace: ns(db), share: { db, wireOf } }),
       opened: (db, replica) => opened.attach(db, ns(db), replica),
       stop: () => opened.close(),
       async close() {
+        await rooms.close();
         await opened.close();
         await lock.end().catch(() => undefined);
         await pool.end().catch(() => undefined);

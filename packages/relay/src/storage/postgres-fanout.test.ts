@@ -49,7 +49,7 @@ describe.skipIf(skip !== undefined)('postgres fan-out between relays', () => {
       const listeners = async (): Promise<number[]> =>
         (
           await admin.query<{ pid: number }>(
-            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN weft_changes'`,
           )
         ).rows.map((r) => r.pid);
       const before = await listeners();
