@@ -5,9 +5,10 @@
  * 127.0.0.1, real `weft-relay` processes (by PID), client i on relay i % 2.
  *
  * Workload choices, so the full run fits a 2-core machine in a few minutes without faking it:
- *  - The 250,000 backlog changes are signed by real replicas in worker threads
- *    (storm-backlog.ts); the main thread re-ingests the bytes (verify only) into one replica per
- *    client, so each client's backlog is its own author's signed, unsynced changes.
+ *  - The 250,000 backlog changes are written by real replicas in worker threads
+ *    (storm-backlog.ts); the main thread reopens each client's replica from a copy of its
+ *    storage (the ordinary cold start), so each client's backlog is its own author's signed,
+ *    unsynced changes.
  *  - Clients share databases, `--per-db` (default 2) authors per database: "converged" means
  *    every client of a database holds every change of it, so each client downloads
  *    (per-db − 1) × changes; 2 keeps that at 50 per client while every database still has one
@@ -18,8 +19,8 @@
  * Figures: p99_client_sync_ms = p99 time from a client's first attempt until the relay
  * acknowledged its whole backlog; synced = clients whose backlog is acknowledged and who converged with the rest of
  * their database; lost = acknowledged changes missing from PostgreSQL's shared log at the end;
- * peak_to_avg_reconnect = peak per-second rate of accepted sessions (the clients' `ready`
- * timestamps) over the average across the reconnect window; fanout_p99_ms = p99 delivery time of
+ * peak_to_avg_reconnect = peak per-second rate of accepted connections (the clients' WebSocket
+ * `open` timestamps, retries included) over the average from the first to the last accept; fanout_p99_ms = p99 delivery time of
  * a probe note written through relay 1 to a reader on relay 2, sampled during the storm.
  * Targets: synced = clients, lost = 0, kib_per_client <= 100, peak_to_avg <= 3, fanout p99 <= 200.
  */
@@ -31,6 +32,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import {
   connectRelay,
+  createMemoryStorage,
   createReplica,
   importIdentity,
   relaySyncUrl,
@@ -110,13 +112,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     perDbCount.push(members.length);
     for (const c of members) {
       const identity = await importIdentity(c.identity);
-      const replica = await createReplica({ identity, db: b.dbId as Replica['dbId'] });
-      const results = await replica.ingestMany([b.genesis, ...c.changes]);
-      if (results.some((r) => r.status !== 'applied')) throw new Error('storm: a backlog change was refused');
+      const storage = createMemoryStorage();
+      await storage.write(c.storage);
+      const replica = await createReplica({ identity, db: b.dbId as Replica['dbId'], storage });
       const own = replica
         .changes()
         .filter((e) => e.sc.change.author === identity.author)
         .map((e) => e.sc.hash as string);
+      if (own.length !== perClient) throw new Error(`storm: a client reopened with ${own.length} own changes`);
       all.push({ replica, identity, db: d, own });
     }
   }
@@ -131,7 +134,6 @@ interface StormShape {
   readonly limitMs: number;
 }
 
-const openWs = (u: string): SocketLike => new WebSocket(u) as unknown as SocketLike;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Starts PostgreSQL and two relays, lets the clients return, measures, tears everything down. */
@@ -151,20 +153,22 @@ async function storm(all: Client[], perDbCount: number[], shape: StormShape): Pr
     const t0 = performance.now();
     probe.start(100);
     for (const [i, c] of all.entries()) {
-      let state = 'closed';
       c.link = connectRelay({
         replica: c.replica,
         identity: c.identity,
         url: relaySyncUrl(relays[i % 2]!.url, c.replica.dbId),
-        openSocket: openWs,
+        openSocket: (u) => {
+          // The relay accepted the connection when the WebSocket opens (retries after 1013 too).
+          const ws = new WebSocket(u);
+          ws.once('open', () => accepts.push(performance.now() - t0));
+          return ws as unknown as SocketLike;
+        },
         initialJitterMs: shape.windowMs,
         minDelayMs: 500,
         maxDelayMs: 5_000,
         onStatus: (s) => {
           if (c.firstAttempt === undefined) c.firstAttempt = performance.now();
-          if (s.state === 'syncing' && state === 'connecting') accepts.push(performance.now() - t0);
           if (s.state !== 'connecting' && s.pending === 0) c.ackedAt ??= performance.now();
-          state = s.state;
         },
       });
     }
@@ -187,18 +191,18 @@ async function storm(all: Client[], perDbCount: number[], shape: StormShape): Pr
     const latencies = probe.stop();
     const rssAfter = await Promise.all(relays.map((r) => rssKib(r.pid)));
 
-    // Acknowledged = the first (own − pending) of a client's changes; each must be in the log.
+    // Acknowledged = the first (own − pending) of a client's changes; each must be in the log
+    // once the relays have stopped (gracefully: writes in flight finish).
+    const acked = all.map((c) => c.own.length - c.link!.status.pending);
+    for (const c of all) c.link!.close();
+    for (const r of relays.splice(0)) await r.stop('SIGTERM');
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     const logged = new Set(
       (await pool.query<{ h: string }>("SELECT encode(hash, 'hex') AS h FROM weft_changes")).rows.map((r) => r.h),
     );
     await pool.end();
     let lost = 0;
-    for (const c of all) {
-      const acked = c.own.length - c.link!.status.pending;
-      for (const h of c.own.slice(0, acked)) if (!logged.has(h)) lost++;
-    }
-    for (const c of all) c.link!.close();
+    for (const [i, c] of all.entries()) for (const h of c.own.slice(0, acked[i])) if (!logged.has(h)) lost++;
 
     const seconds = new Map<number, number>();
     for (const a of accepts) seconds.set(Math.floor(a / 1000), (seconds.get(Math.floor(a / 1000)) ?? 0) + 1);
@@ -207,12 +211,12 @@ async function storm(all: Client[], perDbCount: number[], shape: StormShape): Pr
     const figures = {
       bench: 'storm',
       clients: all.length,
-      relays: relays.length,
+      relays: 2,
       synced,
       lost,
       ms: Math.round(ms),
       p99_client_sync_ms: Math.round(p99(all.filter((c) => c.ackedAt).map((c) => c.ackedAt! - c.firstAttempt!))),
-      rss_mb_per_relay: Number((rssAfter.reduce((a, b) => a + b, 0) / relays.length / 1024).toFixed(1)),
+      rss_mb_per_relay: Number((rssAfter.reduce((a, b) => a + b, 0) / rssAfter.length / 1024).toFixed(1)),
       kib_per_client: Number(
         ((rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) / all.length).toFixed(1),
       ),
