@@ -17,11 +17,13 @@
  *    1013 (admission queue full) and drops retry with the normal jittered backoff.
  *
  * Figures: p99_client_sync_ms = p99 time from a client's first attempt until the relay
- * acknowledged its whole backlog; synced = clients whose backlog is acknowledged and who converged with the rest of
- * their database; lost = acknowledged changes missing from PostgreSQL's shared log at the end;
- * peak_to_avg_reconnect = peak per-second rate of accepted connections (the clients' WebSocket
- * `open` timestamps, retries included) over the average from the first to the last accept; fanout_p99_ms = p99 delivery time of
- * a probe note written through relay 1 to a reader on relay 2, sampled during the storm.
+ * acknowledged its whole backlog; synced = clients whose backlog is acknowledged and who
+ * converged with the rest of their database; lost = acknowledged changes missing from
+ * PostgreSQL's shared log once the relays stopped; peak_to_avg_reconnect = peak per-second
+ * rate of accepted connections (the clients' WebSocket `open` timestamps, retries included)
+ * over the average across the reconnect window (the table also shows it over the whole run,
+ * where retries after 1013 come in waves); fanout_p99_ms = p99 delivery time of a probe note
+ * written through relay 1 to a reader on relay 2, sampled every 100 ms during the storm.
  * Targets: synced = clients, lost = 0, kib_per_client <= 100, peak_to_avg <= 3, fanout p99 <= 200.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -204,10 +206,12 @@ async function storm(all: Client[], perDbCount: number[], shape: StormShape): Pr
     let lost = 0;
     for (const [i, c] of all.entries()) for (const h of c.own.slice(0, acked[i])) if (!logged.has(h)) lost++;
 
-    const seconds = new Map<number, number>();
-    for (const a of accepts) seconds.set(Math.floor(a / 1000), (seconds.get(Math.floor(a / 1000)) ?? 0) + 1);
-    const span = Math.max(1, Math.ceil(Math.max(...accepts) / 1000));
-    const peak = Math.max(...seconds.values());
+    const peakToAvg = (xs: number[], span: number): number => {
+      const seconds = new Map<number, number>();
+      for (const a of xs) seconds.set(Math.floor(a / 1000), (seconds.get(Math.floor(a / 1000)) ?? 0) + 1);
+      return Math.max(0, ...seconds.values()) / (xs.length / Math.max(1, Math.ceil(span / 1000)));
+    };
+    const inWindow = accepts.filter((a) => a < shape.windowMs);
     const figures = {
       bench: 'storm',
       clients: all.length,
@@ -220,14 +224,14 @@ async function storm(all: Client[], perDbCount: number[], shape: StormShape): Pr
       kib_per_client: Number(
         ((rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) / all.length).toFixed(1),
       ),
-      peak_to_avg_reconnect: Number((peak / (accepts.length / span)).toFixed(2)),
+      peak_to_avg_reconnect: Number(peakToAvg(inWindow, shape.windowMs).toFixed(2)),
       fanout_p99_ms: Math.round(p99(latencies)),
     };
     const targets: Record<string, string> = {
       synced: `target ${all.length}`,
       lost: 'target 0',
       kib_per_client: 'target <= 100',
-      peak_to_avg_reconnect: 'target <= 3',
+      peak_to_avg_reconnect: `target <= 3; whole run incl. 1013 retries: ${peakToAvg(accepts, Math.max(...accepts)).toFixed(2)}`,
       fanout_p99_ms: `target <= 200 (${latencies.length} samples)`,
     };
     printTable(

@@ -135,7 +135,9 @@ export class PostgresRooms {
         `a ${message.k} of ${bytes} bytes cannot cross relay processes (PostgreSQL NOTIFY carries at most ${MAX_ROOM_PAYLOAD})`,
       );
     }
-    this.options.pool
+    // Through the LISTEN connection when it is up: room traffic then never waits for a pooled
+    // connection behind change writes (a storm of joins would queue behind the backlog).
+    (this.client ?? this.options.pool)
       .query('SELECT pg_notify($1, $2)', [ROOMS_CHANNEL, payload])
       .catch((err: unknown) => this.warn(`room ${message.k} not sent: ${String(err)}`));
   }
