@@ -3,8 +3,11 @@
  *
  * Writes sit on the engine's hot path, so a put is a Map insert keyed by the key's latin1
  * string (one UTF-16 code unit per byte, so JS string order is exactly byte order) plus an
- * append to a pending list. The sorted key index that scans need is brought up to date lazily:
- * pending keys are sorted and merged in, never the whole store re-sorted on every batch.
+ * insert into a small sorted buffer. Range reads walk the sorted index and the buffer together,
+ * and the buffer is merged into the index only every few thousand new keys, so neither puts nor
+ * range deletes ever cost O(store) each (a batch deleting many docs' ranges in a big store
+ * used to re-sort or re-filter the index once per range). Deleted keys stay in the index as
+ * tombstones that readers skip, until the next merge drops them.
  */
 import { WeftError } from '../errors.ts';
 import {
@@ -61,69 +64,91 @@ function lowerBound(keys: readonly string[], k: string): number {
 class MemoryStore {
   readonly map = new Map<string, Slot>();
   bytes = 0;
-  /** Sorted as of the last {@link sortedKeys}; may still hold keys deleted since. */
+  /** Every key in byte order as of the last merge; may hold keys deleted since (tombstones). */
   private sorted: string[] = [];
-  /** Keys inserted since the last {@link sortedKeys}; may repeat or have been deleted again. */
-  private added: string[] = [];
-  private removed = false;
+  /** Keys inserted since the last merge, kept sorted and distinct; may hold tombstones too. */
+  private pending: string[] = [];
 
   /** Stores `slot` under `k` and returns what it replaced. */
   set(k: string, slot: Slot): Slot | undefined {
     const prev = this.map.get(k);
     this.map.set(k, slot);
-    if (prev === undefined) this.added.push(k);
-    else this.bytes -= prev.key.length + prev.value.length;
+    if (prev === undefined) {
+      const at = lowerBound(this.pending, k);
+      if (this.pending[at] !== k) this.pending.splice(at, 0, k);
+      // A bounded buffer keeps inserts O(buffer) and merges O(store) only every MAX_PENDING keys.
+      if (this.pending.length > MAX_PENDING) this.merge();
+    } else this.bytes -= prev.key.length + prev.value.length;
     this.bytes += slot.key.length + slot.value.length;
     return prev;
   }
 
-  /** Removes `k` and returns what was there. */
+  /** Removes `k` and returns what was there (its index entry stays as a tombstone). */
   remove(k: string): Slot | undefined {
     const prev = this.map.get(k);
     if (prev === undefined) return undefined;
     this.map.delete(k);
     this.bytes -= prev.key.length + prev.value.length;
-    this.removed = true;
     return prev;
   }
 
-  /** Every live key in byte order. */
-  sortedKeys(): readonly string[] {
-    if (this.removed) {
-      this.sorted = this.sorted.filter((k) => this.map.has(k));
-      this.removed = false;
+  /** Folds the buffer into the index, dropping tombstones and duplicates on the way. */
+  private merge(): void {
+    const old = this.sorted;
+    const add = this.pending;
+    const merged: string[] = [];
+    let i = 0;
+    let j = 0;
+    const push = (k: string): void => {
+      if (this.map.has(k) && merged[merged.length - 1] !== k) merged.push(k);
+    };
+    while (i < old.length && j < add.length) {
+      if (old[i]! <= add[j]!) push(old[i++]!);
+      else push(add[j++]!);
     }
-    if (this.added.length > 0) {
-      // Default sort compares UTF-16 code units, which for latin1 strings is byte order.
-      const added = this.added.filter((k) => this.map.has(k)).sort();
-      this.added = [];
-      const old = this.sorted;
-      const merged: string[] = [];
-      let i = 0;
-      let j = 0;
-      // Duplicates arise when a key is deleted and re-put between index refreshes.
-      const push = (k: string): void => {
-        if (merged.length === 0 || merged[merged.length - 1] !== k) merged.push(k);
-      };
-      while (i < old.length && j < added.length) {
-        if (old[i]! <= added[j]!) push(old[i++]!);
-        else push(added[j++]!);
-      }
-      while (i < old.length) push(old[i++]!);
-      while (j < added.length) push(added[j++]!);
-      this.sorted = merged;
-    }
-    return this.sorted;
+    while (i < old.length) push(old[i++]!);
+    while (j < add.length) push(add[j++]!);
+    this.sorted = merged;
+    this.pending = [];
   }
 
-  /** Index bounds `[lo, hi)` of the keys in `[gte, lt)` within {@link sortedKeys}; open bounds allowed. */
-  bounds(gte: string | undefined, lt: string | undefined): [keys: readonly string[], lo: number, hi: number] {
-    const keys = this.sortedKeys();
-    const lo = gte === undefined ? 0 : lowerBound(keys, gte);
-    const hi = lt === undefined ? keys.length : lowerBound(keys, lt);
-    return [keys, lo, Math.max(lo, hi)];
+  /**
+   * The live keys in `[gte, lt)` (open bounds allowed), in byte order or reversed: a merge of
+   * the index and the buffer, skipping tombstones. Deleting while iterating is safe: removal
+   * never reorders either array.
+   */
+  *range(gte: string | undefined, lt: string | undefined, reverse: boolean): Generator<string> {
+    const a = this.sorted;
+    const b = this.pending;
+    const aLo = gte === undefined ? 0 : lowerBound(a, gte);
+    const aHi = lt === undefined ? a.length : Math.max(aLo, lowerBound(a, lt));
+    const bLo = gte === undefined ? 0 : lowerBound(b, gte);
+    const bHi = lt === undefined ? b.length : Math.max(bLo, lowerBound(b, lt));
+    let i = reverse ? aHi - 1 : aLo;
+    let j = reverse ? bHi - 1 : bLo;
+    const step = reverse ? -1 : 1;
+    const inA = (x: number): boolean => x >= aLo && x < aHi;
+    const inB = (x: number): boolean => x >= bLo && x < bHi;
+    let last: string | undefined;
+    while (inA(i) || inB(j)) {
+      let k: string;
+      if (!inB(j) || (inA(i) && (reverse ? a[i]! >= b[j]! : a[i]! <= b[j]!))) {
+        k = a[i]!;
+        i += step;
+      } else {
+        k = b[j]!;
+        j += step;
+      }
+      // A key deleted and put again sits in both arrays.
+      if (k === last || !this.map.has(k)) continue;
+      last = k;
+      yield k;
+    }
   }
 }
+
+/** Most keys the insert buffer holds before it is merged into the index. */
+const MAX_PENDING = 2048;
 
 interface Undo {
   readonly store: MemoryStore;
@@ -164,9 +189,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       const prev = store.remove(k);
       if (prev !== undefined) record(k, prev);
     } else {
-      const [keys, lo, hi] = store.bounds(keyString(op.gte), keyString(op.lt));
-      // Copy first: removing marks the index stale, and the next refresh replaces `keys`.
-      for (const k of keys.slice(lo, hi)) record(k, store.remove(k));
+      for (const k of store.range(keyString(op.gte), keyString(op.lt), false)) record(k, store.remove(k));
     }
   };
 
@@ -189,13 +212,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       const s = open(store);
       checkScanOptions(scanOptions);
       const { gte, lt, reverse = false, limit } = scanOptions;
-      const [keys, lo, hi] = s.bounds(gte && keyString(gte), lt && keyString(lt));
-      const n = Math.min(hi - lo, limit ?? Infinity);
-      const out: Entry[] = new Array<Entry>(n);
-      // Walk indices rather than slicing: a `limit: 1` scan of a big store stays O(log n).
-      for (let i = 0; i < n; i++) {
-        const slot = s.map.get(keys[reverse ? hi - 1 - i : lo + i]!)!;
-        out[i] = { key: slot.key.slice(), value: slot.value.slice() };
+      const max = limit ?? Infinity;
+      const out: Entry[] = [];
+      if (max === 0) return out;
+      // A lazy walk: a `limit: 1` scan of a big store stays O(log n).
+      for (const k of s.range(gte && keyString(gte), lt && keyString(lt), reverse)) {
+        const slot = s.map.get(k)!;
+        out.push({ key: slot.key.slice(), value: slot.value.slice() });
+        if (out.length >= max) break;
       }
       return out;
     },
