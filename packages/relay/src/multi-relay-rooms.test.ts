@@ -2,12 +2,14 @@
  * Rooms across relay processes on one PostgreSQL (storage/postgres-rooms.ts): two clients of one
  * database on two different `weft-relay` processes see each other in their peers lists, exchange
  * a signal and each other's presence; a SIGKILLed process's members vanish from the other's
- * lists within the expiry; a signal too large for a NOTIFY closes its sender with 1009.
+ * lists within the expiry; a cut rooms LISTEN connection comes back and re-announces; a signal
+ * too large for a NOTIFY closes its sender with 1009.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import {
   connectRelay,
   createReplica,
@@ -129,6 +131,30 @@ describe.skipIf(skip !== undefined)('rooms across relay processes on one Postgre
     console.log(`members of a SIGKILLed relay vanished after ${(ms / 1000).toFixed(1)} s`);
     expect(ms).toBeLessThan(25_000);
   }, 60_000);
+
+  it('re-announces after its rooms LISTEN connection is cut: members are not lost', async () => {
+    const url = await server!.createDatabase();
+    const [one, two] = await Promise.all([relay(url), relay(url)]);
+    const a = await roomClient(one.url);
+    const b = await roomClient(two.url, a.replica.dbId);
+    await until(() => a.link.status.peers.includes(b.replica.author), 15_000, 'a to list b');
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const cut = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'weft-rooms'`,
+      );
+      expect(cut.rowCount).toBe(2);
+    } finally {
+      await admin.end();
+    }
+    // Joins while the connections are down or coming back are announced once they are up.
+    const c = await roomClient(two.url, a.replica.dbId);
+    await until(() => a.link.status.peers.includes(c.replica.author), 15_000, 'a (relay 1) to list c (relay 2)');
+    expect(a.link.status.peers).toContain(b.replica.author);
+    a.link.signal(c.replica.author, 'after the cut');
+    await until(() => c.signals.length > 0, 10_000, 'c to get a’s signal');
+  }, 40_000);
 
   it('closes the sender of a signal too large for one NOTIFY with 1009, and only it', async () => {
     const url = await server!.createDatabase();

@@ -89,7 +89,8 @@ export async function openPostgresBackend(options: PostgresBackendOptions): Prom
     const rooms = new PostgresRooms({
       pool,
       instance,
-      listenClient: () => new pg.Client({ connectionString: url, keepAlive: true }),
+      // Named, so an operator (and the tests) can tell it from the change LISTEN connection.
+      listenClient: () => new pg.Client({ connectionString: url, keepAlive: true, application_name: 'weft-rooms' }),
       ...(options.roomRefreshMs === undefined ? {} : { refreshMs: options.roomRefreshMs }),
     });
     return {

@@ -4,8 +4,9 @@
  * (the change fan-out has `weft_changes`). Nothing of it is stored: a room is live state only.
  *
  * Messages (JSON, one NOTIFY each, tagged with the sending process's instance id):
- *  - `members`: the authors this process holds in a database's room, the whole list each time.
- *    Sent on every join/leave and re-sent for every room each `refreshMs`; another process
+ *  - `members`: per database, the authors this process holds in its room, the whole list each
+ *    time. Sent for one room on every join/leave; every room is re-sent each `refreshMs`, packed
+ *    into as few NOTIFYs as fit (a process with thousands of rooms), and another process
  *    forgets an instance's members once they are `expiryMs` old, so a killed process's peers
  *    vanish from the others' lists within the expiry. `hello` (sent on start and after a
  *    reconnect) asks every process to re-announce at once.
@@ -16,6 +17,8 @@
  *  1. A NOTIFY payload is at most {@link MAX_ROOM_PAYLOAD} bytes (PostgreSQL's limit is 8000).
  *     {@link PostgresRooms.publish} throws `E_TOO_LARGE` for a bigger message instead of
  *     chunking: WebRTC offers and presence updates are a few KiB; the caller refuses the sender.
+ *     The same cap bounds one room's members on one process (~115 authors of 67 bytes); a
+ *     bigger room is not announced (logged), its members are then invisible to the others.
  *  2. A process ignores its own messages (PostgreSQL delivers them to the sender too).
  *  3. The LISTEN connection is reopened with backoff when it fails, then `hello` is sent: members
  *     announced while it was down are re-announced rather than lost.
@@ -31,7 +34,7 @@ export const MAX_ROOM_PAYLOAD = 7_900;
 /** What another process sent. */
 export type RoomMessage =
   | { readonly k: 'hello'; readonly from: string }
-  | { readonly k: 'members'; readonly from: string; readonly db: string; readonly authors: readonly string[] }
+  | { readonly k: 'members'; readonly from: string; readonly rooms: Readonly<Record<string, readonly string[]>> }
   | {
       readonly k: 'signal';
       readonly from: string;
@@ -82,6 +85,8 @@ export class PostgresRooms {
   private readonly expiryMs: number;
   private readonly warn: (message: string) => void;
   private handlers: RoomHandlers | undefined;
+  /** The NOTIFY in flight; the next waits for it. */
+  private sending: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: PostgresRoomsOptions) {
     this.refreshMs = options.refreshMs ?? 5_000;
@@ -112,7 +117,7 @@ export class PostgresRooms {
   announce(db: string, authors: readonly string[]): void {
     if (authors.length === 0) this.local.delete(db);
     else this.local.set(db, authors);
-    this.send({ k: 'members', from: this.options.instance, db, authors });
+    this.send({ k: 'members', from: this.options.instance, rooms: { [db]: authors } });
   }
 
   /** Sends a control message to `author`'s connection on process `to`. Throws `E_TOO_LARGE` (invariant 1). */
@@ -136,10 +141,12 @@ export class PostgresRooms {
       );
     }
     // Through the LISTEN connection when it is up: room traffic then never waits for a pooled
-    // connection behind change writes (a storm of joins would queue behind the backlog).
-    (this.client ?? this.options.pool)
-      .query('SELECT pg_notify($1, $2)', [ROOMS_CHANNEL, payload])
-      .catch((err: unknown) => this.warn(`room ${message.k} not sent: ${String(err)}`));
+    // connection behind change writes (a storm of joins would queue behind the backlog). One
+    // query at a time on it, in order (pg deprecates overlapping queries on one client).
+    const sent = this.sending.then(() =>
+      (this.client ?? this.options.pool).query('SELECT pg_notify($1, $2)', [ROOMS_CHANNEL, payload]),
+    );
+    this.sending = sent.catch((err: unknown) => this.warn(`room ${message.k} not sent: ${String(err)}`));
   }
 
   private send(message: RoomMessage): void {
@@ -171,7 +178,7 @@ export class PostgresRooms {
     this.client = client;
     this.attempts = 0;
     this.send({ k: 'hello', from: this.options.instance });
-    this.refresh();
+    this.announceAll();
   }
 
   private lost(client: pg.Client, err: unknown): void {
@@ -203,23 +210,44 @@ export class PostgresRooms {
     }
     const h = this.handlers;
     if (h === undefined || typeof m !== 'object' || m === null || m.from === this.options.instance) return;
-    if (m.k === 'hello') {
-      for (const [db, authors] of this.local) this.send({ k: 'members', from: this.options.instance, db, authors });
-    } else if (m.k === 'members' && typeof m.db === 'string' && Array.isArray(m.authors)) {
-      let room = this.remote.get(m.db);
-      if (room === undefined) this.remote.set(m.db, (room = new Map()));
-      const before = room.get(m.from)?.authors.join() ?? '';
-      if (m.authors.length === 0) room.delete(m.from);
-      else room.set(m.from, { authors: m.authors.filter((a) => typeof a === 'string'), at: Date.now() });
-      if (room.size === 0) this.remote.delete(m.db);
-      if (before !== m.authors.join()) h.membersChanged(m.db);
+    if (m.k === 'hello') this.announceAll();
+    else if (m.k === 'members' && typeof m.rooms === 'object' && m.rooms !== null) {
+      for (const [db, list] of Object.entries(m.rooms)) {
+        if (!Array.isArray(list)) continue;
+        const authors = list.filter((a): a is string => typeof a === 'string');
+        let room = this.remote.get(db);
+        if (room === undefined) this.remote.set(db, (room = new Map()));
+        const before = room.get(m.from)?.authors.join() ?? '';
+        if (authors.length === 0) room.delete(m.from);
+        else room.set(m.from, { authors, at: Date.now() });
+        if (room.size === 0) this.remote.delete(db);
+        if (before !== authors.join()) h.membersChanged(db);
+      }
     } else if (m.k === 'signal' && m.to === this.options.instance) h.signal(m.db, m.author, m.text);
     else if (m.k === 'presence' && typeof m.db === 'string') h.presence(m.db, m.from, m.update);
   }
 
+  /** Announces every local room, as few NOTIFYs as fit {@link MAX_ROOM_PAYLOAD}. */
+  private announceAll(): void {
+    let rooms: Record<string, readonly string[]> = {};
+    let size = 0;
+    const flush = (): void => {
+      if (size > 0) this.send({ k: 'members', from: this.options.instance, rooms });
+      rooms = {};
+      size = 0;
+    };
+    for (const [db, authors] of this.local) {
+      const entry = db.length + authors.length * 67 + 8;
+      if (size + entry > MAX_ROOM_PAYLOAD - 200) flush();
+      rooms[db] = authors;
+      size += entry;
+    }
+    flush();
+  }
+
   /** Re-announces local rooms and drops remote members past their expiry. */
   private refresh(): void {
-    for (const [db, authors] of this.local) this.send({ k: 'members', from: this.options.instance, db, authors });
+    this.announceAll();
     const now = Date.now();
     const gone = new Set<string>();
     for (const [db, room] of this.remote) {
