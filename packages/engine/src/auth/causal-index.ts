@@ -90,16 +90,28 @@ export class CausalIndex {
   }
 
   /**
+   * True when no change in `touching` had its verdict changed after `epoch` (a `statusEpoch`).
+   * A late revocation flips thousands of verdicts, each bumping the log's epoch; per-doc caches
+   * stay valid through the flips that did not touch their doc.
+   */
+  unchangedSince(touching: readonly ChangeHash[], epoch: number, upTo = touching.length): boolean {
+    if (epoch === this.log.statusEpoch) return true;
+    for (let i = 0; i < upTo; i++) if ((this.log.get(touching[i]!)?.statusAt ?? 0) > epoch) return false;
+    return true;
+  }
+
+  /**
    * The valid changes touching a doc that no other valid change touching it descends from.
    * Every valid change on the doc is in a change's past iff all of these are, so a view of the
    * past can use the live doc after one or two ancestry checks instead of a fold.
    */
   docHeads(key: string, touching: readonly ChangeHash[]): ChangeHash[] {
     let entry = this.heads.get(key);
-    if (entry === undefined || entry.epoch !== this.log.statusEpoch || entry.len > touching.length) {
+    if (entry === undefined || entry.len > touching.length || !this.unchangedSince(touching, entry.epoch, entry.len)) {
       entry = { len: 0, epoch: this.log.statusEpoch, heads: [] };
       this.heads.set(key, entry);
     }
+    entry.epoch = this.log.statusEpoch;
     // Changes are stored after their deps, so a newer one is never in an older one's past.
     for (let i = entry.len; i < touching.length; i++) {
       const h = touching[i]!;
@@ -114,7 +126,10 @@ export class CausalIndex {
   /** The earliest valid change touching a doc, in (height, hash) order (cached per epoch). */
   firstValid(key: string, touching: readonly ChangeHash[]): LogEntry | undefined {
     const hit = this.first.get(key);
-    if (hit !== undefined && hit.epoch === this.log.statusEpoch && hit.len === touching.length) return hit.first;
+    if (hit !== undefined && hit.len === touching.length && this.unchangedSince(touching, hit.epoch)) {
+      hit.epoch = this.log.statusEpoch;
+      return hit.first;
+    }
     let best: LogEntry | undefined;
     for (const h of touching) {
       const e = this.log.get(h);

@@ -298,9 +298,13 @@ export class AuthEvaluator {
   }
 
   private liveDoc(key: string): Record<string, CanonicalValue> | undefined {
-    const n = this.state.docChanges.get(key)?.length ?? 0;
+    const touching = this.state.docChanges.get(key) ?? [];
+    const n = touching.length;
     const hit = this.live.get(key);
-    if (hit !== undefined && hit.n === n && hit.epoch === this.log.statusEpoch) return hit.value;
+    if (hit !== undefined && hit.n === n && this.causal.unchangedSince(touching, hit.epoch)) {
+      hit.epoch = this.log.statusEpoch;
+      return hit.value;
+    }
     const i = key.indexOf('/');
     const value = this.state.get(key.slice(0, i), key.slice(i + 1));
     this.live.set(key, { n, epoch: this.log.statusEpoch, value });

@@ -32,6 +32,8 @@ export interface LogEntry {
   reason: WeftErrorCode | null;
   /** Local arrival order, for inspection and checkpoints; not part of any replicated state. */
   readonly order: number;
+  /** The log's `statusEpoch` right after this entry's verdict last changed (never: absent). */
+  statusAt?: number;
   /** Set when a trusted snapshot covers the change; `pruned` when only its DAG skeleton is kept. */
   covered?: 'kept' | 'pruned';
   /**
@@ -77,7 +79,7 @@ export class ChangeLog {
     entry.rolledBack = status === 'rejected' && (entry.status === 'applied' || entry.rolledBack === true);
     entry.status = status;
     entry.reason = reason;
-    this.statusEpoch++;
+    entry.statusAt = ++this.statusEpoch;
   }
 
   /** Number of stored changes. */
