@@ -2,8 +2,8 @@
  * Rooms across relay processes on one PostgreSQL (storage/postgres-rooms.ts): two clients of one
  * database on two different `weft-relay` processes see each other in their peers lists, exchange
  * a signal and each other's presence; a SIGKILLed process's members vanish from the other's
- * lists within the expiry; a cut rooms LISTEN connection comes back and re-announces; a signal
- * too large for a NOTIFY closes its sender with 1009.
+ * lists within the expiry (a graceful stop empties them at once); a cut rooms LISTEN connection
+ * comes back and re-announces; a signal too large for a NOTIFY closes its sender with 1009.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,7 +132,7 @@ describe.skipIf(skip !== undefined)('rooms across relay processes on one Postgre
     expect(ms).toBeLessThan(25_000);
   }, 60_000);
 
-  it('re-announces after its rooms LISTEN connection is cut: members are not lost', async () => {
+  it('re-announces after its rooms LISTEN connection is cut, and empties its rooms on a graceful stop', async () => {
     const url = await server!.createDatabase();
     const [one, two] = await Promise.all([relay(url), relay(url)]);
     const a = await roomClient(one.url);
@@ -154,6 +154,12 @@ describe.skipIf(skip !== undefined)('rooms across relay processes on one Postgre
     expect(a.link.status.peers).toContain(b.replica.author);
     a.link.signal(c.replica.author, 'after the cut');
     await until(() => c.signals.length > 0, 10_000, 'c to get a’s signal');
+
+    // A graceful stop announces its rooms empty at once: no waiting for the expiry.
+    const stoppedAt = performance.now();
+    await two.stop('SIGTERM');
+    await until(() => a.link.status.peers.length === 0, 4_000, 'b and c to leave a’s list at once');
+    expect(performance.now() - stoppedAt).toBeLessThan(4_000);
   }, 40_000);
 
   it('closes the sender of a signal too large for one NOTIFY with 1009, and only it', async () => {

@@ -101,7 +101,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   const metrics = new RelayMetrics();
   // Rooms span the relay processes sharing a PostgreSQL (storage/postgres-rooms.ts).
   const relayRooms = new RelayRooms(postgres?.rooms);
-  await relayRooms.start();
+  await relayRooms.start().catch(async (err: unknown) => {
+    await postgres?.close(); // the pool, the instance lock and the change LISTEN
+    throw err;
+  });
   const rooms = relayRooms.byDb;
   const connections = new Set<RelayConnection>();
   const sse = new Set<ServerResponse>();

@@ -115,6 +115,7 @@ export class PostgresRooms {
 
   /** Announces this process's members of `db` (empty: none left). */
   announce(db: string, authors: readonly string[]): void {
+    if (this.closed) return; // close() announces every room empty itself
     if (authors.length === 0) this.local.delete(db);
     else this.local.set(db, authors);
     this.send({ k: 'members', from: this.options.instance, rooms: { [db]: authors } });
@@ -262,13 +263,17 @@ export class PostgresRooms {
     for (const instance of gone) this.handlers?.instanceGone(instance);
   }
 
-  /** Stops refreshing and closes the LISTEN connection (members expire on the other processes). */
+  /** Stops refreshing, tells the others this process's rooms are empty, closes the LISTEN connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.refreshTimer);
     clearTimeout(this.reconnectTimer);
-    for (const db of [...this.local.keys()]) this.announce(db, []);
+    // At once, rather than letting the others wait for the expiry; packed like a refresh.
+    for (const db of this.local.keys()) this.local.set(db, []);
+    this.announceAll();
+    this.local.clear();
+    await this.sending;
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
