@@ -95,6 +95,7 @@ interface Client {
   syncedAt?: number;
 }
 
+/** Runs the storm (flags in the header); returns the figures for the JSON line. */
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const clients = arg(args, 'clients', 5_000);
   const perClient = arg(args, 'changes', 50);
