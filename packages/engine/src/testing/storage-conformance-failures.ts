@@ -48,8 +48,8 @@ export function defineStorageFailureTests(
     });
 
     // Skipped for adapters that cannot be filled on demand: real IndexedDB in Chromium offers no
-    // quota override from inside the page. Such adapters test E_QUOTA with a simulated full
-    // backend in their own suite (indexeddb-storage.test.ts does).
+    // quota override from inside the page (indexeddb-storage.test.ts tests E_QUOTA with a
+    // simulated full backend), and PostgreSQL has no per-database cap to fill.
     it.skipIf(options.supportsQuota !== true)(
       'rejects a batch over quota with E_QUOTA and writes none of it',
       async () => {

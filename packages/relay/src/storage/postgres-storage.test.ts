@@ -24,6 +24,8 @@ const b = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe.skipIf(skip !== undefined)('postgres storage', () => {
+  // No quota case (the suite skips it): a PostgreSQL database has no per-database size cap to
+  // fill on demand; disk-full errors surface as E_STORAGE (tested below with the server down).
   if (server !== undefined) runStorageAdapterTests('postgres (pg, shared pool)', fresh, { propertyRuns: 25 });
 
   const opened: StorageAdapter[] = [];
