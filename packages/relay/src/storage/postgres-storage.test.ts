@@ -25,7 +25,7 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe.skipIf(skip !== undefined)('postgres storage', () => {
   // No quota case (the suite skips it): a PostgreSQL database has no per-database size cap to
-  // fill on demand; disk-full errors surface as E_STORAGE (tested below with the server down).
+  // fill on demand; a full disk is a server error like any other (E_STORAGE, tested below).
   if (server !== undefined) runStorageAdapterTests('postgres (pg, shared pool)', fresh, { propertyRuns: 25 });
 
   const opened: StorageAdapter[] = [];
