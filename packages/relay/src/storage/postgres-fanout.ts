@@ -21,6 +21,7 @@
 import type pg from 'pg';
 import type { Replica } from '@weft/engine';
 import { CHANGES_CHANNEL } from './postgres-schema.ts';
+import { PostgresListener } from './postgres-listener.ts';
 
 /** Rows read per query while catching up. */
 const PAGE = 500;
@@ -52,10 +53,8 @@ export const FANOUT_ORIGIN = Symbol('postgres-fanout');
 /** One process's LISTEN connection and the cursors of the databases it has open. */
 export class PostgresFanout {
   private readonly attached = new Map<string, Attached>();
-  private client: pg.Client | undefined;
-  private attempts = 0;
+  private readonly listener: PostgresListener;
   private closed = false;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pollTimer: ReturnType<typeof setInterval>;
   private readonly warn: (message: string) => void;
   /** Changes ingested from other processes, and notifications received. */
@@ -63,59 +62,25 @@ export class PostgresFanout {
 
   constructor(private readonly options: PostgresFanoutOptions) {
     this.warn = options.warn ?? ((m) => console.warn(`weft-relay: ${m}`));
+    this.listener = new PostgresListener({
+      channel: CHANGES_CHANNEL,
+      client: options.listenClient,
+      onNotification: (payload) => this.onNotification(payload),
+      onConnected: (again) => {
+        if (!again) return;
+        this.stats.reconnects++;
+        this.pullAll();
+      },
+      what: 'LISTEN',
+      warn: this.warn,
+    });
     this.pollTimer = setInterval(() => this.pullAll(), options.pollMs ?? 30_000);
     this.pollTimer.unref();
   }
 
   /** Opens the LISTEN connection; rejects if the first attempt fails. */
-  async start(): Promise<void> {
-    await this.listen();
-  }
-
-  private async listen(): Promise<void> {
-    const client = this.options.listenClient();
-    client.on('notification', (n) => this.onNotification(n.payload));
-    client.on('error', (err) => this.lost(client, err));
-    client.on('end', () => this.lost(client, new Error('connection ended')));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      throw err;
-    }
-    if (this.closed) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.client = client;
-    this.attempts = 0;
-  }
-
-  private lost(client: pg.Client, err: unknown): void {
-    if (this.client !== client || this.closed) return;
-    this.client = undefined;
-    client.end().catch(() => undefined);
-    this.warn(`LISTEN connection lost (${err instanceof Error ? err.message : String(err)}); reconnecting`);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer !== undefined) return;
-    const base = Math.min(5_000, 100 * 2 ** this.attempts++);
-    this.reconnectTimer = setTimeout(
-      () => {
-        this.reconnectTimer = undefined;
-        this.listen().then(
-          () => {
-            this.stats.reconnects++;
-            this.pullAll();
-          },
-          () => this.scheduleReconnect(),
-        );
-      },
-      base / 2 + Math.random() * (base / 2),
-    );
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
   private onNotification(payload: string | undefined): void {
@@ -192,11 +157,9 @@ export class PostgresFanout {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.pollTimer);
-    clearTimeout(this.reconnectTimer);
-    const client = this.client;
-    this.client = undefined;
+    const listening = this.listener.close();
     await Promise.all([...this.attached.values()].map((a) => a.pulling));
     this.attached.clear();
-    await client?.end().catch(() => undefined);
+    await listening;
   }
 }

@@ -25,6 +25,7 @@
  */
 import type pg from 'pg';
 import { WeftError, type PresenceUpdate } from '@weft/engine';
+import { PostgresListener } from './postgres-listener.ts';
 
 /** The NOTIFY channel of room traffic. */
 export const ROOMS_CHANNEL = 'weft_rooms';
@@ -76,10 +77,8 @@ export class PostgresRooms {
   private readonly remote = new Map<string, Map<string, { authors: readonly string[]; at: number }>>();
   /** Local members per db, as last announced. */
   private readonly local = new Map<string, readonly string[]>();
-  private client: pg.Client | undefined;
-  private attempts = 0;
+  private readonly listener: PostgresListener;
   private closed = false;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly refreshTimer: ReturnType<typeof setInterval>;
   private readonly refreshMs: number;
   private readonly expiryMs: number;
@@ -92,6 +91,19 @@ export class PostgresRooms {
     this.refreshMs = options.refreshMs ?? 5_000;
     this.expiryMs = options.expiryMs ?? 3 * this.refreshMs;
     this.warn = options.warn ?? ((m) => console.warn(`weft-relay: ${m}`));
+    this.listener = new PostgresListener({
+      channel: ROOMS_CHANNEL,
+      client: options.listenClient,
+      onNotification: (payload) => this.onMessage(payload),
+      // Announcements sent while the connection was down were lost: say everything again.
+      onConnected: () => {
+        if (this.closed) return;
+        this.send({ k: 'hello', from: this.options.instance });
+        this.announceAll();
+      },
+      what: 'rooms LISTEN',
+      warn: this.warn,
+    });
     this.refreshTimer = setInterval(() => this.refresh(), this.refreshMs);
     this.refreshTimer.unref();
   }
@@ -99,7 +111,7 @@ export class PostgresRooms {
   /** Opens the LISTEN connection and says hello; rejects if the first attempt fails. */
   async start(handlers: RoomHandlers): Promise<void> {
     this.handlers = handlers;
-    await this.listen();
+    await this.listener.start();
   }
 
   /** Authors of `db`'s room held by other processes. */
@@ -145,7 +157,7 @@ export class PostgresRooms {
     // connection behind change writes (a storm of joins would queue behind the backlog). One
     // query at a time on it, in order (pg deprecates overlapping queries on one client).
     const sent = this.sending.then(() =>
-      (this.client ?? this.options.pool).query('SELECT pg_notify($1, $2)', [ROOMS_CHANNEL, payload]),
+      (this.listener.client ?? this.options.pool).query('SELECT pg_notify($1, $2)', [ROOMS_CHANNEL, payload]),
     );
     this.sending = sent.catch((err: unknown) => this.warn(`room ${message.k} not sent: ${String(err)}`));
   }
@@ -156,50 +168,6 @@ export class PostgresRooms {
     } catch (err) {
       this.warn(String(err));
     }
-  }
-
-  private async listen(): Promise<void> {
-    const client = this.options.listenClient();
-    client.on('notification', (n) => {
-      if (n.channel === ROOMS_CHANNEL) this.onMessage(n.payload);
-    });
-    client.on('error', (err) => this.lost(client, err));
-    client.on('end', () => this.lost(client, new Error('connection ended')));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${ROOMS_CHANNEL}`);
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      throw err;
-    }
-    if (this.closed) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.client = client;
-    this.attempts = 0;
-    this.send({ k: 'hello', from: this.options.instance });
-    this.announceAll();
-  }
-
-  private lost(client: pg.Client, err: unknown): void {
-    if (this.client !== client || this.closed) return;
-    this.client = undefined;
-    client.end().catch(() => undefined);
-    this.warn(`rooms LISTEN connection lost (${err instanceof Error ? err.message : String(err)}); reconnecting`);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer !== undefined) return;
-    const base = Math.min(5_000, 100 * 2 ** this.attempts++);
-    this.reconnectTimer = setTimeout(
-      () => {
-        this.reconnectTimer = undefined;
-        this.listen().catch(() => this.scheduleReconnect());
-      },
-      base / 2 + Math.random() * (base / 2),
-    );
   }
 
   private onMessage(payload: string | undefined): void {
@@ -268,14 +236,11 @@ export class PostgresRooms {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.refreshTimer);
-    clearTimeout(this.reconnectTimer);
     // At once, rather than letting the others wait for the expiry; packed like a refresh.
     for (const db of this.local.keys()) this.local.set(db, []);
     this.announceAll();
     this.local.clear();
     await this.sending;
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await this.listener.close();
   }
 }
