@@ -28,6 +28,11 @@ export const ERROR_CODES = [
   'E_UNSUPPORTED_VERSION',
   /** An edit names a version of a text field the worker no longer holds; reload the field. */
   'E_STALE',
+  /**
+   * A change breaks its database's end-to-end encryption: clear content in an encrypted
+   * database, ciphertext that does not open with its epoch key, or seal ops in a clear one.
+   */
+  'E_ENCRYPTION',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -52,6 +52,7 @@ export {
   type IngestInput,
   type PreparedBatch,
 } from './replica/replica.ts';
+export type { KeyChangeOptions } from './encryption/replica-keys.ts';
 export type { IngestResult, IngestStatus } from './replica/core.ts';
 export { Transaction, newDocId, type FieldValues } from './replica/transaction.ts';
 export type { Effect, CommitEvent, CommitListener } from './replica/effects.ts';

@@ -22,6 +22,7 @@ import { decode, encode, type CanonicalValue } from '../encoding/canonical.ts';
 import { isHlc, type Hlc } from '../clock/hlc.ts';
 import { isDocId, isName, type AuthorId, type ChangeHash, type DbId } from '../ids.ts';
 import type { Op } from './op.ts';
+import { SEAL_OP_FIELDS, checkSealLayout, isSealKind, validateSealOp } from '../encryption/seal-ops.ts';
 
 /** The unsigned content of a change, decoded. */
 export interface Change {
@@ -160,6 +161,7 @@ export function decodeChangeBody(body: Uint8Array, limits: ChangeLimits = DEFAUL
   if (opsRaw.length === 0) bad('a change needs at least one op');
   const ops = opsRaw as Op[];
   for (let i = 0; i < ops.length; i++) validateOp(ops[i], i);
+  checkSealLayout(ops);
   if (db === null) {
     if (seq !== 1 || deps.length !== 0) bad('genesis must have seq 1 and no deps');
     if (ops[0]!.k !== 'genesis') bad('genesis change must start with a genesis op');
@@ -188,16 +190,21 @@ const OP_FIELDS: Record<string, readonly string[]> = {
 
 const TAG_RE = /^[0-9a-f]{64}:\d{1,6}$/;
 
-/** Structural validation of one op; throws `E_DECODE`. */
+/**
+ * Structural validation of one op; throws `E_DECODE`. Also accepts the `keys`/`enc` ops of an
+ * encrypted database (encryption/seal-ops.ts, whose invariant 3 says why `Op` omits them).
+ */
 export function validateOp(op: unknown, index: number): asserts op is Op {
   if (!isPlainMap(op)) bad(`op ${index} must be a map`);
-  const fields = OP_FIELDS[op.k as string];
+  const seal = isSealKind(op.k);
+  const fields = seal ? SEAL_OP_FIELDS[op.k as 'keys' | 'enc'] : OP_FIELDS[op.k as string];
   if (fields === undefined) bad(`op ${index} has unknown kind`);
   // Same key count and every expected key present ⇒ exactly the expected keys (no sort, no copy).
   let n = 0;
   for (const _ in op) n++;
   if (n !== fields.length) bad(`op ${index} has unexpected fields`);
   for (const f of fields) if (!(f in op)) bad(`op ${index} has unexpected fields`);
+  if (seal) return validateSealOp(op, index);
   if (op.k === 'genesis') {
     if (index !== 0) bad('genesis op must come first');
     if (typeof op.name !== 'string' || op.name.length > 200) bad('genesis name must be a short string');

@@ -9,6 +9,11 @@
  *  3. Chain-invalid changes (step 5: seq gaps, missing own predecessor, wrong database) are never
  *     stored; semantically invalid ones (equivocation, rules) are stored with status `rejected`.
  *  4. Effects are emitted only after the write succeeds.
+ *  5. Encrypted databases (encryption/keyring.ts): a change is opened right after its chain check,
+ *     inside this synchronous section, because its key may arrive in an earlier change of the
+ *     same batch. Everything after that (validator, materializer, log entry) sees the opened
+ *     view; the stored and synced bytes stay ciphertext. When a change brings a key, the stored
+ *     changes that waited for it are opened, judged and applied in the same batch.
  */
 import { WeftError, type WeftErrorCode } from '../errors.ts';
 import type { AuthorId, ChangeHash, DbId } from '../ids.ts';
@@ -25,6 +30,7 @@ import { checkSequenceRefs } from './sequence-hooks.ts';
 import type { CommitEvent, CommitListener, Effect } from './effects.ts';
 import type { ChangeValidator } from './validator.ts';
 import { fromHex } from '../bytes.ts';
+import type { Keyring } from '../encryption/keyring.ts';
 
 /** What happened to one change given to ingest. */
 export type IngestStatus = 'applied' | 'rejected' | 'pending' | 'duplicate' | 'invalid';
@@ -78,6 +84,9 @@ export class ReplicaCore {
     return null;
   }
 
+  /** The database's keyring; undefined for a store-only replica, which never opens content. */
+  keyring: Keyring | undefined;
+
   /** Runs before a batch from elsewhere is committed (the replica flushes a pending edit burst). */
   beforeRemoteCommit: (() => Promise<void>) | undefined;
 
@@ -102,8 +111,10 @@ export class ReplicaCore {
     const stored: ChangeHash[] = [];
     const effects: Effect[] = [];
     const queue: SignedChange[] = [];
-    const process = (sc: SignedChange): IngestResult => {
-      const { hash } = sc;
+    const kr = this.keyring;
+    const process = (raw: SignedChange): IngestResult => {
+      const { hash } = raw;
+      let sc = raw;
       if (this.log.has(hash)) return { status: 'duplicate', hash };
       // A change written for a schema version this replica doesn't know waits for it.
       if (this.validator?.knowsSchema?.(sc.change.schema) === false) {
@@ -115,8 +126,21 @@ export class ReplicaCore {
         this.pending.park(sc, missing);
         return { status: 'pending', hash };
       }
+      // Whether content must be encrypted is known only from the genesis: wait for it.
+      if (kr !== undefined && kr.encrypted === undefined && sc.change.db !== null && !local) {
+        this.pending.park(sc, [this.dbId as string as ChangeHash]);
+        return { status: 'pending', hash };
+      }
       const chainErr = this.chainError(sc);
       if (chainErr !== null) return { status: 'invalid', hash, ...chainErr };
+      let sealError: { code: WeftErrorCode; message: string } | null = null;
+      let newlyHeld: string[] = [];
+      if (kr !== undefined) {
+        newlyHeld = kr.learnKeys(raw);
+        const opened = kr.open(raw);
+        sc = opened.sc;
+        sealError = opened.error;
+      }
       if (this.state.seqHooks !== undefined && sc.change.ops.some((op) => op.k === 'seq'))
         checkSequenceRefs(sc, this.log);
       const { author, seq } = sc.change;
@@ -124,6 +148,7 @@ export class ReplicaCore {
       if (seq >= this.log.equivocatedAt(author)) verdict = { code: 'E_EQUIVOCATION', message: 'author equivocated' };
       else if (this.log.hashAt(author, seq) !== undefined)
         verdict = { code: 'E_EQUIVOCATION', message: `second change at seq ${seq}` };
+      else if (sealError !== null) verdict = sealError;
       else if (this.validator !== undefined)
         verdict = this.validator.check(sc, {
           dbId: this.dbId,
@@ -138,10 +163,17 @@ export class ReplicaCore {
       if (verdict === null) {
         if (!this.storeOnly) this.state.apply(sc, touched, undefined, preApplied?.has(hash) ?? false);
         this.clock.observe(sc.change.hlc);
+        kr?.noteApplied(raw);
       } else effects.push({ type: 'changeRejected', hash, code: verdict.code });
       for (const w of putEntryOps(entry, true)) writes.push(w);
       stored.push(hash);
       if (fork !== undefined) this.invalidateFrom(author, fork, touched, writes, effects);
+      reconsider(sc);
+      for (const epoch of newlyHeld) for (const w of kr!.takeWaiting(epoch)) openLate(w);
+      for (const ready of this.pending.resolve(hash)) queue.push(ready);
+      return verdict === null ? { status: 'applied', hash } : { status: 'rejected', hash, ...verdict };
+    };
+    const reconsider = (sc: SignedChange): void => {
       // Flipped changes' docs are rebuilt once at the end (a late revocation may flip thousands
       // of changes on the same few docs); membership docs the validator still reads go first.
       const toRebuild = new Set<string>();
@@ -161,8 +193,32 @@ export class ReplicaCore {
         rebuildNow: (keys) => this.state.rebuild(keys, touched),
       });
       if (toRebuild.size > 0) this.state.rebuild(toRebuild, touched);
-      for (const ready of this.pending.resolve(hash)) queue.push(ready);
-      return verdict === null ? { status: 'applied', hash } : { status: 'rejected', hash, ...verdict };
+    };
+    // A stored change whose epoch key just arrived (invariant 5): open it, judge it, apply it.
+    const openLate = (raw: SignedChange): void => {
+      const entry = this.log.get(raw.hash);
+      if (entry === undefined) return;
+      const opened = kr!.open(raw);
+      // The entry keeps its identity; only its view gains the content (keyring.ts invariant 4).
+      (entry as { sc: SignedChange }).sc = opened.sc;
+      this.log.statusEpoch++;
+      this.state.index(opened.sc);
+      if (entry.status !== 'applied') return;
+      let verdict = opened.error;
+      try {
+        if (verdict === null && this.state.seqHooks !== undefined) checkSequenceRefs(opened.sc, this.log);
+      } catch (err) {
+        if (!(err instanceof WeftError)) throw err;
+        verdict = { code: err.code, message: err.message };
+      }
+      verdict ??= this.validator?.check(opened.sc, { dbId: this.dbId, log: this.log, state: this.state }) ?? null;
+      if (verdict !== null) {
+        this.log.setStatus(entry, 'rejected', verdict.code);
+        effects.push({ type: 'rolledBack', hash: raw.hash, code: verdict.code });
+        for (const w of putEntryOps(entry, false)) writes.push(w);
+      }
+      this.state.rebuild(new Set(this.state.docsOf(opened.sc)), touched);
+      reconsider(opened.sc);
     };
     for (const sc of items) {
       try {

@@ -26,6 +26,10 @@ import { loadSnapshotBase } from '../snapshot/snapshot-store.ts';
 import { bootstrapReplicaStorage } from '../snapshot/bootstrap.ts';
 import { Replica } from './replica.ts';
 import type { ReplicaOptions } from './replica-options.ts';
+import { Keyring } from '../encryption/keyring.ts';
+import { agreementSecretOf } from '../encryption/agreement-secret.ts';
+import { newEpochKeysOp } from '../encryption/replica-keys.ts';
+import type { SignedChange } from '../change/change.ts';
 
 /** Fills `validator` and `indexes` from `schema` when the caller didn't give them. */
 function withSchema(options: ReplicaOptions): ReplicaOptions {
@@ -43,10 +47,15 @@ function withSchema(options: ReplicaOptions): ReplicaOptions {
   };
 }
 
-function makeCore(options: ReplicaOptions, dbId: DbId, storage: StorageAdapter): ReplicaCore {
+function makeCore(
+  options: ReplicaOptions,
+  dbId: DbId,
+  storage: StorageAdapter,
+  secret: Uint8Array | undefined,
+): ReplicaCore {
   const clock = new HlcClock(options.wallClock ?? (() => Date.now()), options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS);
   const pending = new PendingBuffer({ ...DEFAULT_PENDING_LIMITS, ...options.pendingLimits });
-  return new ReplicaCore(
+  const core = new ReplicaCore(
     dbId,
     storage,
     clock,
@@ -56,6 +65,12 @@ function makeCore(options: ReplicaOptions, dbId: DbId, storage: StorageAdapter):
     options.durability ?? 'strict',
     options.storeOnly ?? false,
   );
+  // A store-only replica never opens content; anything else opens what its identity can.
+  if (options.storeOnly !== true) {
+    const maxOps = options.limits?.maxOps ?? DEFAULT_CHANGE_LIMITS.maxOps;
+    core.keyring = new Keyring(options.identity.author, secret, maxOps);
+  }
+  return core;
 }
 
 /** Queries, indexes and the event log read document state, which a store-only replica lacks. */
@@ -67,7 +82,8 @@ async function attachExtensions(replica: Replica, options: ReplicaOptions): Prom
 
 export async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<ReplicaCore> {
   const storage = options.storage!;
-  const core = makeCore(options, dbId, storage);
+  const core = makeCore(options, dbId, storage, await agreementSecretOf(options.identity));
+  const kr = core.keyring;
   const limits = { ...DEFAULT_CHANGE_LIMITS, ...options.limits };
   // Covered changes first, as DAG stubs: stored records may depend on them.
   await loadSnapshotBase(storage, core);
@@ -76,11 +92,23 @@ export async function loadCore(options: ReplicaOptions, dbId: DbId): Promise<Rep
   for (const r of records) {
     // Local storage is trusted: parse without re-verifying signatures, and don't re-apply ops.
     const parsed = parseChange(r.bytes, limits);
-    const sc = core.storeOnly ? leanChange(parsed, core.log) : parsed;
+    let sc = core.storeOnly ? leanChange(parsed, core.log) : parsed;
+    // Encrypted content is opened again (its status is already stored); see core.ts invariant 5.
+    const late: SignedChange[] = [];
+    if (kr !== undefined) {
+      for (const epoch of kr.learnKeys(parsed)) late.push(...kr.takeWaiting(epoch));
+      sc = kr.open(parsed).sc;
+      if (r.status === 'applied') kr.noteApplied(parsed);
+    }
     core.log.add(sc, r.status, r.reason, r.order);
     if (r.rolledBack) core.log.get(sc.hash)!.rolledBack = true;
     if (!core.storeOnly) core.state.index(sc);
     if (r.status === 'applied') core.clock.observe(sc.change.hlc);
+    for (const w of late) {
+      const entry = core.log.get(w.hash)!;
+      (entry as { sc: SignedChange }).sc = kr!.open(w).sc;
+      core.state.index(entry.sc);
+    }
   }
   if (!core.storeOnly)
     for (const doc of await loadDocs(storage, options.sequence ?? sequenceHooks, core.state.seqLogs))
@@ -120,7 +148,7 @@ export async function createReplica(input: ReplicaOptions): Promise<Replica> {
   if (options.db !== undefined) {
     dbId = options.db;
     await storage.write([putMeta('db', dbId)]);
-    const core = makeCore(opts, dbId, storage);
+    const core = makeCore(opts, dbId, storage, await agreementSecretOf(options.identity));
     const replica = new Replica(opts, options.identity, dbId, port, limits, core);
     core.reload = () => replica.reload();
     await attachExtensions(replica, options);
@@ -129,14 +157,20 @@ export async function createReplica(input: ReplicaOptions): Promise<Replica> {
   if (options.create === undefined)
     throw new WeftError('E_INVALID_ARGUMENT', 'createReplica needs `db` to open or join, or `create`');
   const clock = new HlcClock(options.wallClock ?? (() => Date.now()), options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS);
+  const random = options.random ?? randomBytes;
+  const secret = await agreementSecretOf(options.identity);
+  if (options.create.encrypted === true && secret === undefined)
+    throw new WeftError('E_KEY', 'an encrypted database needs an identity whose seed can be exported');
   const { dbId: newId, genesis } = await createGenesis(options.identity, {
     name: options.create.name,
     hlc: clock.now(),
-    nonce: (options.random ?? randomBytes)(16),
+    nonce: random(16),
     schema: options.validator?.schemaHash ?? null,
+    // The first epoch, wrapped for the creator, marks the database encrypted (keyring.ts invariant 1).
+    ops: options.create.encrypted === true ? [newEpochKeysOp(options.identity.author, random)] : [],
   });
   await storage.write([putMeta('db', newId)]);
-  const core = makeCore(opts, newId, storage);
+  const core = makeCore(opts, newId, storage, secret);
   core.clock.observe(clock.latest);
   const replica = new Replica(opts, options.identity, newId, port, limits, core);
   core.reload = () => replica.reload();

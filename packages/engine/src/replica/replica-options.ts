@@ -24,8 +24,12 @@ export interface ReplicaOptions {
   readonly storage?: StorageAdapter;
   /** Open or join this database. Omit with `create` to make a new one. */
   readonly db?: DbId;
-  /** Create a new database (this identity becomes its root of authority). */
-  readonly create?: { readonly name: string };
+  /**
+   * Create a new database (this identity becomes its root of authority). With `encrypted`, its
+   * content is end-to-end encrypted for its members (encryption/keyring.ts); that cannot be
+   * turned off later.
+   */
+  readonly create?: { readonly name: string; readonly encrypted?: boolean };
   /** Ed25519 implementation; defaults to WebCrypto with the @noble/curves fallback. */
   readonly ed25519?: Ed25519Port;
   /** Wall clock for the HLC (tests inject one). */

@@ -30,6 +30,8 @@ import { closeEventLog, openEventStream } from '../events/replica-events.ts';
 import type { EventStream, EventsOptions } from '../events/event-stream.ts';
 import { loadCore } from './open-replica.ts';
 import type { DocValue, IngestInput, PreparedBatch, ReplicaOptions } from './replica-options.ts';
+import { keysOpsFor, type KeyChangeOptions } from '../encryption/replica-keys.ts';
+import type { DocOp } from '../change/op.ts';
 
 export { createReplica } from './open-replica.ts';
 export type { DocValue, IngestInput, PreparedBatch, ReplicaOptions } from './replica-options.ts';
@@ -86,9 +88,11 @@ export class Replica {
 
   /**
    * Makes one signed change from everything `fn` records, however many docs it touches, and
-   * commits it. Resolves with the change hash once it is durably stored.
+   * commits it. Resolves with the change hash once it is durably stored. In an encrypted database
+   * the content is sealed with the current epoch key, and `keys` can share keys or rotate the
+   * epoch in the same change (e.g. with the membership it grants or revokes).
    */
-  async change(fn: (tx: Transaction) => void): Promise<ChangeHash> {
+  async change(fn: (tx: Transaction) => void, keys?: KeyChangeOptions): Promise<ChangeHash> {
     this.checkWritable();
     return this.mutex.run(async () => {
       await this.commitBurstLocked();
@@ -112,7 +116,7 @@ export class Replica {
         const ctx = { dbId: this.dbId, log: core.log, state: core.state, preApplied: tx.editedSequences };
         const verdict = core.validator?.checkLocal(tx.ops, ctx, this.author) ?? null;
         if (verdict !== null) throw new WeftError(verdict.code, verdict.message);
-        return await this.signAndCommit(seq, tx.ops, tx.editedSequences);
+        return await this.signAndCommit(seq, tx.ops, tx.editedSequences, keys);
       } catch (err) {
         // Text and list edits change the live sequences as they are recorded; undo them.
         if (tx.editedSequences) await this.reload();
@@ -121,9 +125,51 @@ export class Replica {
     });
   }
 
-  /** Signs `ops` as this author's change `seq` and commits it (inside the commit section). */
-  private async signAndCommit(seq: number, ops: Change['ops'], preApplied: boolean): Promise<ChangeHash> {
+  /**
+   * Wraps this database's epoch keys for `authors` (new members, an invite key) in a change of
+   * its own. Resolves with its hash, or undefined when they already hold every key this identity has.
+   */
+  async shareKey(authors: readonly string[]): Promise<ChangeHash | undefined> {
+    return this.keysOnly({ shareKey: authors });
+  }
+
+  /**
+   * Starts a new epoch wrapped for every current member except `exclude`, so they cannot read
+   * what is written after it. Prefer `change(fn, { rotateKey })` to revoke in the same change.
+   */
+  async rotateKey(exclude: readonly string[]): Promise<ChangeHash> {
+    return (await this.keysOnly({ rotateKey: { exclude } }))!;
+  }
+
+  private async keysOnly(keys: KeyChangeOptions): Promise<ChangeHash | undefined> {
+    this.checkWritable();
+    return this.mutex.run(async () => {
+      await this.commitBurstLocked();
+      const seq = this.core.log.maxSeq(this.identity.author) + 1;
+      const ops = keysOpsFor(this.core.keyring, keys, this.options.random ?? randomBytes);
+      if (ops.length === 0) return undefined;
+      return this.signAndCommit(seq, [], false, undefined, ops as unknown as Change['ops']);
+    });
+  }
+
+  /**
+   * Signs `ops` as this author's change `seq` and commits it (inside the commit section), sealed
+   * first in an encrypted database; `sealed` is an already built keys-only op list.
+   */
+  private async signAndCommit(
+    seq: number,
+    plain: Change['ops'],
+    preApplied: boolean,
+    keys?: KeyChangeOptions,
+    sealed?: Change['ops'],
+  ): Promise<ChangeHash> {
     const core = this.core;
+    const random = this.options.random ?? randomBytes;
+    const env = { db: this.dbId, author: this.identity.author, seq };
+    const ops =
+      sealed ??
+      core.keyring?.seal(plain as readonly DocOp[], env, random, keysOpsFor(core.keyring, keys, random)) ??
+      plain;
     // deps = the heads we have seen plus our own previous change, even when a later change
     // already covers it: the chain rule (ingest step 5) checks it directly.
     const deps = new Set(core.log.heads);
@@ -177,6 +223,9 @@ export class Replica {
     const author = this.identity.author;
     let heads: Iterable<ChangeHash> = core.log.heads;
     let prev = core.log.hashAt(author, bursts[0]!.seq - 1);
+    const random = this.options.random ?? randomBytes;
+    const sealBurst = (burst: { seq: number; ops: Change['ops'] }): Change['ops'] =>
+      core.keyring?.seal(burst.ops as readonly DocOp[], { db: this.dbId, author, seq: burst.seq }, random) ?? burst.ops;
     const unsigned = bursts.map((burst) => {
       const deps = new Set(heads);
       if (prev !== undefined) deps.add(prev);
@@ -188,7 +237,7 @@ export class Replica {
         deps: [...deps].sort(),
         hlc: core.clock.now(),
         schema: core.validator?.schemaHash ?? null,
-        ops: burst.ops,
+        ops: sealBurst(burst),
       });
       prev = u.hash;
       heads = [u.hash];
