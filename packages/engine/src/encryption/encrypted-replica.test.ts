@@ -196,6 +196,7 @@ describe('encrypted database', () => {
     const enc = await createReplica({ identity: await generateIdentity(), create: { name: 'n', encrypted: true } });
     await expectWeftError(enc.shareKey(['not an author']), 'E_INVALID_ARGUMENT');
     await expectWeftError(enc.shareKey('x' as unknown as string[]), 'E_INVALID_ARGUMENT');
+    // Excluding itself from an epoch nobody else holds leaves no member.
     await expectWeftError(enc.rotateKey([enc.author]), 'E_INVALID_ARGUMENT');
     expect(await enc.shareKey([enc.author])).toBeUndefined();
     // Seal ops in a clear database are refused by its members.

@@ -193,14 +193,18 @@ export class Keyring {
   private readonly starting = new Map<string, Uint8Array>();
 
   /**
-   * A keys op starting a new epoch, wrapped for `members` (this identity always included).
-   * Its key is held at once, so the same change's content can be sealed with it.
+   * A keys op starting a new epoch, wrapped for `members` and, unless `self` is false, this
+   * identity. The key is kept until {@link seal}, so the same change's content can use it.
    */
-  startEpoch(members: Iterable<string>, random: (n: number) => Uint8Array): KeysOp {
+  startEpoch(members: Iterable<string>, random: (n: number) => Uint8Array, self = true): KeysOp {
     const key = random(32);
     const e = epochIdOf(key);
     this.starting.set(toHex(e), key);
-    return { k: 'keys', e, n: true, w: wrapAll(key, new Set([...members, this.me]), random) };
+    const all = new Set(members);
+    if (self) all.add(this.me);
+    else all.delete(this.me);
+    if (all.size === 0) throw new WeftError('E_INVALID_ARGUMENT', 'a new epoch needs at least one member');
+    return { k: 'keys', e, n: true, w: wrapAll(key, all, random) };
   }
 }
 

@@ -7,6 +7,8 @@
  *  1. A rotation wraps the new epoch for the members of the current epoch (plus anyone shared
  *     with in the same change) minus the excluded ones, and never for an excluded author, so
  *     nothing sealed after it opens for them (the app revokes their membership in the same change).
+ *     An author may exclude itself: an invite key does when it is redeemed, because everyone
+ *     holding the link holds its secret (worker redeem-invite.ts).
  *  2. Sharing wraps every epoch this identity holds that the member lacks, so a new member reads
  *     the history written before they joined, and each epoch appears in at most one keys op.
  */
@@ -68,11 +70,10 @@ export function keysOpsFor(
   }
   if (options.rotateKey !== undefined) {
     const exclude = new Set(authors(options.rotateKey.exclude, 'rotateKey.exclude'));
-    if (exclude.has(kr.me)) throw new WeftError('E_INVALID_ARGUMENT', 'a rotation cannot exclude its own author');
     const current = kr.current();
     if (current === undefined) throw new WeftError('E_KEY', 'this identity holds no key of this database');
     const members = [...kr.membersOf(current), ...share].filter((m) => !exclude.has(m));
-    const started = kr.startEpoch(members, random);
+    const started = kr.startEpoch(members, random, !exclude.has(kr.me));
     // Epoch ids are random, but the layout still wants one keys op per epoch: the new one is unique.
     if (out.some((op) => toHex(op.e) === toHex(started.e))) throw new WeftError('E_INTERNAL', 'epoch id collision');
     out.push(started);

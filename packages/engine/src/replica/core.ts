@@ -13,7 +13,7 @@
  *     inside this synchronous section, because its key may arrive in an earlier change of the
  *     same batch. Everything after that (validator, materializer, log entry) sees the opened
  *     view; the stored and synced bytes stay ciphertext. When a change brings a key, the stored
- *     changes that waited for it are opened, judged and applied in the same batch.
+ *     changes that waited for it are opened, judged and applied first, in the same batch.
  */
 import { WeftError, type WeftErrorCode } from '../errors.ts';
 import type { AuthorId, ChangeHash, DbId } from '../ids.ts';
@@ -134,9 +134,10 @@ export class ReplicaCore {
       const chainErr = this.chainError(sc);
       if (chainErr !== null) return { status: 'invalid', hash, ...chainErr };
       let sealError: { code: WeftErrorCode; message: string } | null = null;
-      let newlyHeld: string[] = [];
       if (kr !== undefined) {
-        newlyHeld = kr.learnKeys(raw);
+        // Stored changes this change's keys open come first: they are earlier in the log, and
+        // its own content may build on theirs (a grant on a list created before the key came).
+        for (const epoch of kr.learnKeys(raw)) for (const w of kr.takeWaiting(epoch)) openLate(w);
         const opened = kr.open(raw);
         sc = opened.sc;
         sealError = opened.error;
@@ -169,7 +170,6 @@ export class ReplicaCore {
       stored.push(hash);
       if (fork !== undefined) this.invalidateFrom(author, fork, touched, writes, effects);
       reconsider(sc);
-      for (const epoch of newlyHeld) for (const w of kr!.takeWaiting(epoch)) openLate(w);
       for (const ready of this.pending.resolve(hash)) queue.push(ready);
       return verdict === null ? { status: 'applied', hash } : { status: 'rejected', hash, ...verdict };
     };

@@ -71,6 +71,11 @@ export class Replica {
     core.unsignedEdits = (key, field) => this.editing.hasUnsigned(key, field);
   }
 
+  /** True when the database's content is end-to-end encrypted (known once its genesis is stored). */
+  get encrypted(): boolean {
+    return this.core.keyring?.encrypted === true;
+  }
+
   /** The author id of this replica's identity. */
   get author(): string {
     return this.identity.author;
@@ -130,7 +135,7 @@ export class Replica {
    * its own. Resolves with its hash, or undefined when they already hold every key this identity has.
    */
   async shareKey(authors: readonly string[]): Promise<ChangeHash | undefined> {
-    return this.keysOnly({ shareKey: authors });
+    return this.keysChange({ shareKey: authors });
   }
 
   /**
@@ -138,10 +143,11 @@ export class Replica {
    * what is written after it. Prefer `change(fn, { rotateKey })` to revoke in the same change.
    */
   async rotateKey(exclude: readonly string[]): Promise<ChangeHash> {
-    return (await this.keysOnly({ rotateKey: { exclude } }))!;
+    return (await this.keysChange({ rotateKey: { exclude } }))!;
   }
 
-  private async keysOnly(keys: KeyChangeOptions): Promise<ChangeHash | undefined> {
+  /** A change of key distribution alone (see {@link KeyChangeOptions}); undefined when there is nothing to do. */
+  async keysChange(keys: KeyChangeOptions): Promise<ChangeHash | undefined> {
     this.checkWritable();
     return this.mutex.run(async () => {
       await this.commitBurstLocked();
