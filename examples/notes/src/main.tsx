@@ -10,13 +10,17 @@ import { Devtools } from './devtools.tsx';
 
 // `?db=<id>&nb=<notebook>&invite=<secret>` (an invite link) joins someone else's database;
 // `?relay=<url>` (or VITE_WEFT_NOTES_RELAY / VITE_WEFT_RELAY) syncs through a relay.
+// `?encrypted=1` creates the database end-to-end encrypted (its own local name, so a clear one
+// already in this browser is not reused); invitees learn it from the database itself.
 const params = new URLSearchParams(location.search);
 const db = params.get('db') ?? undefined;
+const encrypted = db === undefined && params.get('encrypted') === '1';
 const env = import.meta.env as Record<string, string | undefined>;
 const relay = params.get('relay') ?? env.VITE_WEFT_NOTES_RELAY ?? env.VITE_WEFT_RELAY ?? undefined;
 const client = createClient({
-  name: db === undefined ? 'notes' : `notes-${db.slice(0, 16)}`,
+  name: db === undefined ? (encrypted ? 'notes-encrypted' : 'notes') : `notes-${db.slice(0, 16)}`,
   schema: notesSchema,
+  ...(encrypted ? { encrypted } : {}),
   ...(db === undefined ? {} : { db }),
   ...(relay === undefined || relay === '' ? {} : { relay }),
 });

@@ -4,6 +4,10 @@
  * link; whoever opens it gets a membership with that role for their own key (redeemInvite in
  * the worker, as in the todo example). Owners can also grant a user id directly, change roles
  * and revoke (delete the membership).
+ *
+ * In an end-to-end encrypted database every grant also wraps the key for the new member (or
+ * the invite key), and a revocation rotates the key without the revoked user, so they cannot
+ * read anything written afterwards (`client.manageKeys`, a no-op without encryption).
  */
 import { useState } from 'react';
 import { encodeExportedIdentity, exportIdentity, generateIdentity } from '@weft/engine';
@@ -33,7 +37,17 @@ export function Share(props: {
     const key = await generateIdentity();
     const secret = encodeExportedIdentity(await exportIdentity(key));
     await client.mutate((tx) => void tx.insert('members', { notebook: notebook.id, user: key.author, role }));
+    await client.manageKeys({ share: [key.author] });
     setLink(inviteUrl(client.db!, notebook.id, secret));
+  };
+  const revoke = async (m: MemberRow): Promise<void> => {
+    await client.mutate((tx) => tx.delete('members', m.id));
+    await client.manageKeys({ rotateExclude: [m.user] });
+  };
+  const grant = async (id: string): Promise<void> => {
+    await client.mutate((tx) => void tx.insert('members', { notebook: notebook.id, user: id, role }));
+    await client.manageKeys({ share: [id] });
+    setUser('');
   };
   return (
     <section className="share">
@@ -47,7 +61,7 @@ export function Share(props: {
             <code title={m.user}>{m.user.slice(0, 8)}</code> <span className="role">{m.role}</span>
             {m.user === client.author && <span className="you"> (you)</span>}
             {mayManage && (
-              <button className="revoke" onClick={() => report(client.mutate((tx) => tx.delete('members', m.id)))}>
+              <button className="revoke" onClick={() => report(revoke(m))}>
                 revoke
               </button>
             )}
@@ -78,11 +92,7 @@ export function Share(props: {
             onSubmit={(e) => {
               e.preventDefault();
               const id = user.trim();
-              report(
-                client
-                  .mutate((tx) => void tx.insert('members', { notebook: notebook.id, user: id, role }))
-                  .then(() => setUser('')),
-              );
+              report(grant(id));
             }}
           >
             Or grant a user id <input className="grant-user" value={user} onChange={(e) => setUser(e.target.value)} />{' '}

@@ -51,6 +51,11 @@ export interface ClientOptions<S> {
   readonly link?: HostLink;
   /** A relay (`http://host:port`) to sync through: persistent peer and fallback transport. */
   readonly relay?: string;
+  /**
+   * Create the database end-to-end encrypted (when `name` is new here and `db` is not given):
+   * relays store ciphertext only; members get the key with {@link WeftClient.manageKeys}.
+   */
+  readonly encrypted?: boolean;
 }
 
 function randomId(): string {
@@ -114,6 +119,7 @@ export class WeftClient<S = unknown> implements LiveQueryHost, TextHost {
         identity: this.options.identity ?? null,
         db: this.options.db ?? null,
         relay: this.options.relay ?? null,
+        ...(this.options.encrypted === true ? { encrypted: true } : {}),
       }),
     );
     this.opened = result;
@@ -365,6 +371,20 @@ export class WeftClient<S = unknown> implements LiveQueryHost, TextHost {
   async redeemInvite(secret: string, list: string, members = 'members', scope = 'list'): Promise<string> {
     await this.ready;
     return unwrap(await this.link.api.redeemInvite(this.options.name, secret, list, members, scope));
+  }
+
+  /**
+   * Key distribution in an encrypted database: `share` wraps this user's keys for new members
+   * (or an invite key); `rotateExclude` starts a new key epoch without those authors, so they
+   * cannot read what is written after it (call it right after revoking them). Resolves with the
+   * change hash, or null when there was nothing to do (always, without encryption).
+   */
+  async manageKeys(request: {
+    readonly share?: readonly string[];
+    readonly rotateExclude?: readonly string[];
+  }): Promise<string | null> {
+    await this.ready;
+    return unwrap(await this.link.api.manageKeys(this.options.name, request));
   }
 
   /** This user's identity as an exportable string (keep it secret). */

@@ -147,7 +147,9 @@ export class EngineHost {
       identity,
       storage,
       ...(schema === undefined ? {} : { schema }),
-      ...(req.db === null ? { create: { name: req.name } } : { db: req.db as OpenResult['db'] }),
+      ...(req.db === null
+        ? { create: { name: req.name, encrypted: req.encrypted === true } }
+        : { db: req.db as OpenResult['db'] }),
       durability: this.options.durability ?? 'relaxed',
     });
     const ledger = new MutationLedger(storage);
@@ -386,6 +388,32 @@ export class HostConnection implements HostApi {
       this.checkOpen();
       const db = await this.host.get(name);
       return redeemInvite(db.replica, db.schema, secret, list, members, scope ?? 'list');
+    });
+  }
+
+  manageKeys(
+    name: string,
+    request: { readonly share?: readonly string[]; readonly rotateExclude?: readonly string[] },
+  ): Promise<Result<string | null>> {
+    return toResult(async () => {
+      this.checkOpen();
+      const db = await this.host.get(name);
+      const r = (typeof request === 'object' && request !== null ? request : {}) as typeof request;
+      // Through the mutation queue, so a key change is ordered with the tab's writes.
+      const run = async (): Promise<string | null> => {
+        // A no-op without encryption, so apps may call it after every grant and revocation.
+        if (!db.replica.encrypted) return null;
+        await db.replica.flush();
+        if (r.rotateExclude === undefined) return (await db.replica.shareKey(r.share ?? [])) ?? null;
+        const keys = {
+          rotateKey: { exclude: r.rotateExclude },
+          ...(r.share === undefined ? {} : { shareKey: r.share }),
+        };
+        return (await db.replica.keysChange(keys)) ?? null;
+      };
+      const p = db.queue.then(run, run);
+      db.queue = p.catch(() => undefined);
+      return p;
     });
   }
 

@@ -61,6 +61,7 @@ const api: ConnectionApi = {
   watchStatus: (n) => call('watchStatus', [n]),
   exportIdentity: () => call('exportIdentity', []),
   redeemInvite: (n, s, l, m, sc) => call('redeemInvite', [n, s, l, m, sc]),
+  manageKeys: (n, r) => call('manageKeys', [n, r]),
   setOnline: (n, o) => call('setOnline', [n, o]),
   watchNetwork: (n) => call('watchNetwork', [n]),
   sendSignal: (n, t, d) => call('sendSignal', [n, t, d]),

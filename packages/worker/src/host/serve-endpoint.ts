@@ -19,6 +19,7 @@ export function connectionApi(api: HostApi, onGone: (tabLock: string) => void): 
     watchStatus: (n) => api.watchStatus(n),
     exportIdentity: () => api.exportIdentity(),
     redeemInvite: (n, s, l, m, sc) => api.redeemInvite(n, s, l, m, sc),
+    manageKeys: (n, r) => api.manageKeys(n, r),
     setOnline: (n, o) => api.setOnline(n, o),
     watchNetwork: (n) => api.watchNetwork(n),
     sendSignal: (n, t, d) => api.sendSignal(n, t, d),

@@ -35,6 +35,8 @@ export interface OpenRequest {
   readonly db: string | null;
   /** Relay base URL (`http://host:port`) to sync through, or null for none. */
   readonly relay?: string | null;
+  /** With `db: null`: create the database end-to-end encrypted (engine encryption/keyring.ts). */
+  readonly encrypted?: boolean;
 }
 
 /** An open database, as a tab sees it. */
@@ -97,6 +99,17 @@ export interface HostApi {
    */
   redeemInvite(name: string, secret: string, list: string, members: string, scope?: string): Promise<Result<string>>;
   /**
+   * Key distribution in an encrypted database: wraps the keys this user holds for the authors
+   * in `share` (a new member, an invite key) and, with `rotateExclude`, starts a new epoch that
+   * leaves those authors out (after revoking them). Resolves with the change hash, or null when
+   * there was nothing to do (always, in a database without encryption, so apps may call it
+   * after every grant and revocation).
+   */
+  manageKeys(
+    name: string,
+    request: { readonly share?: readonly string[]; readonly rotateExclude?: readonly string[] },
+  ): Promise<Result<string | null>>;
+  /**
    * The tab saw the device go offline or online (`navigator.onLine`): pause or resume the
    * database's relay link. A worker's own sockets do not always notice.
    */
@@ -155,6 +168,7 @@ export const HOST_METHODS = [
   'watchStatus',
   'exportIdentity',
   'redeemInvite',
+  'manageKeys',
   'setOnline',
   'watchNetwork',
   'sendSignal',
