@@ -6,6 +6,7 @@ import { expectWeftError, Rng, seedsToRun, withSeed } from '../testing/index.ts'
 import { utf8 } from '../bytes.ts';
 import type { Change } from '../change/change.ts';
 import { sealOpsOf } from './seal-ops.ts';
+import { createSnapshot } from '../snapshot/create-snapshot.ts';
 
 /** Every key and value a storage adapter was ever asked to write, for plaintext searches. */
 function recording(): { storage: StorageAdapter; written: Uint8Array[] } {
@@ -199,6 +200,8 @@ describe('encrypted database', () => {
     // Excluding itself from an epoch nobody else holds leaves no member.
     await expectWeftError(enc.rotateKey([enc.author]), 'E_INVALID_ARGUMENT');
     expect(await enc.shareKey([enc.author])).toBeUndefined();
+    // A snapshot would hold the documents in clear.
+    await expectWeftError(createSnapshot(enc), 'E_INVALID_ARGUMENT');
     // Seal ops in a clear database are refused by its members.
     const other = await createReplica({ identity: await generateIdentity(), create: { name: 'o', encrypted: true } });
     const sealed = other.getChange(other.heads()[0]!)!;

@@ -40,7 +40,11 @@ export async function createSnapshot(
   replica: SnapshotSource,
   options: CreateSnapshotOptions = {},
 ): Promise<Uint8Array> {
-  const { log, state, clock } = replica.internals;
+  const { log, state, clock, keyring } = replica.internals;
+  // A snapshot holds document states in clear: for an encrypted database it would undo the
+  // encryption wherever it is stored or sent (docs/ARCHITECTURE.md, end-to-end encryption).
+  if (keyring?.encrypted === true)
+    throw new WeftError('E_INVALID_ARGUMENT', 'snapshots of an end-to-end encrypted database are not supported');
   const entries = sortTopological([...log.byHash.values()]);
   const genesis = log.get(replica.dbId as string as ChangeHash);
   if (genesis === undefined || genesis.covered === 'pruned')
