@@ -52,6 +52,8 @@ export {
   type IngestInput,
   type PreparedBatch,
 } from './replica/replica.ts';
+export { openReplica, type ReplicaOpening } from './replica/replica-opening.ts';
+export { runStoredQuery } from './query/stored-query.ts';
 export type { KeyChangeOptions } from './encryption/replica-keys.ts';
 export type { IngestResult, IngestStatus } from './replica/core.ts';
 export { Transaction, newDocId, type FieldValues } from './replica/transaction.ts';

@@ -46,6 +46,29 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * Whether an index's stored definition record `raw` matches `def` and the stored `heads`
+ * (invariant 3): then its stored entries describe exactly the stored docs.
+ */
+export function storedIndexFresh(def: IndexDefinition, raw: Uint8Array, heads: Uint8Array | null): boolean {
+  let rec: IndexRecord;
+  try {
+    rec = decode(raw) as unknown as IndexRecord;
+  } catch {
+    return false;
+  }
+  const same = (a: Uint8Array | null, b: Uint8Array | null): boolean =>
+    a === null || b === null ? a === b : equalBytes(a, b);
+  return (
+    rec.v === 1 &&
+    rec.collection === def.collection &&
+    Array.isArray(rec.fields) &&
+    rec.fields.length === def.fields.length &&
+    rec.fields.every((f, i) => f === def.fields[i]) &&
+    same(rec.heads, heads)
+  );
+}
+
 /** How each index was last loaded: from its stored entries, or rebuilt from docs. */
 export type IndexLoadKind = 'stored' | 'rebuilt';
 
@@ -123,7 +146,7 @@ export class IndexExtension implements CommitExtension {
       const prefix = this.prefixes.get(idx.def.name)!;
       const stored = await storage.scan('indexes', { gte: prefix, lt: prefixEnd(prefix)! });
       const first = stored[0];
-      if (first !== undefined && equalBytes(first.key, prefix) && this.fresh(idx, first.value, heads)) {
+      if (first !== undefined && equalBytes(first.key, prefix) && storedIndexFresh(idx.def, first.value, heads)) {
         const entries: { key: string; id: string }[] = [];
         for (let i = 1; i < stored.length; i++) {
           const tail = stored[i]!.key.subarray(prefix.length);
@@ -146,24 +169,5 @@ export class IndexExtension implements CommitExtension {
       await storage.write(writes);
       this.lastLoad.set(idx.def.name, 'rebuilt');
     }
-  }
-
-  private fresh(idx: SortedIndex, raw: Uint8Array, heads: Uint8Array | null): boolean {
-    let rec: IndexRecord;
-    try {
-      rec = decode(raw) as unknown as IndexRecord;
-    } catch {
-      return false;
-    }
-    const same = (a: Uint8Array | null, b: Uint8Array | null): boolean =>
-      a === null || b === null ? a === b : equalBytes(a, b);
-    return (
-      rec.v === 1 &&
-      rec.collection === idx.def.collection &&
-      Array.isArray(rec.fields) &&
-      rec.fields.length === idx.def.fields.length &&
-      rec.fields.every((f, i) => f === idx.def.fields[i]) &&
-      same(rec.heads, heads)
-    );
   }
 }

@@ -31,7 +31,7 @@ import type { DocState, FieldState, SeqField, SequenceHooks } from '../crdt/doc-
 import { WeftError, type WeftErrorCode } from '../errors.ts';
 import type { ChangeHash } from '../ids.ts';
 import type { ChangeStatus, LogEntry } from '../log/change-log.ts';
-import { prefixEnd, type StorageAdapter, type WriteOp } from '../storage/storage-port.ts';
+import { prefixEnd, type ScanOptions, type StorageAdapter, type WriteOp } from '../storage/storage-port.ts';
 
 /** Storage key of a change record. */
 export function changeKey(hash: ChangeHash): Uint8Array {
@@ -49,6 +49,15 @@ export function chainKey(author: string, seq: number, hash: string): Uint8Array 
 /** Storage key of a document's header ("collection/id"). */
 export function docStorageKey(key: string): Uint8Array {
   return utf8(key);
+}
+
+/** The docs-store range holding exactly one document: its header and every field after it. */
+export function docRange(key: string): ScanOptions {
+  const header = docStorageKey(key);
+  const lt = new Uint8Array(header.length + 1);
+  lt.set(header);
+  lt[header.length] = 1;
+  return { gte: header, lt };
 }
 
 /**
@@ -232,13 +241,18 @@ export function putDocOps(
 /**
  * Reads every document back from the docs store (headers followed by their fields, each
  * sequence snapshot followed by its log, which is re-applied). Records each sequence field's log
- * state in `logs`.
+ * state in `logs`. `range` limits the read to part of the store (one doc: {@link docRange}).
  */
-export async function loadDocs(storage: StorageAdapter, seqHooks?: SequenceHooks, logs?: SeqLogs): Promise<DocState[]> {
+export async function loadDocs(
+  storage: StorageAdapter,
+  seqHooks?: SequenceHooks,
+  logs?: SeqLogs,
+  range?: ScanOptions,
+): Promise<DocState[]> {
   const out: DocState[] = [];
   let current: DocState | undefined;
   let seq: { name: string; field: SeqField; log: SeqLogState } | undefined;
-  for (const { key, value } of await storage.scan('docs')) {
+  for (const { key, value } of await storage.scan('docs', range)) {
     const sep = key.indexOf(0);
     if (sep < 0) {
       current = decodeDocHeader(value);
