@@ -144,15 +144,17 @@ export async function openIndexedDbStorage(
   // Open now so that a missing or broken IndexedDB fails here, not on the first read, and pick
   // up whatever a crash left in the journal.
   await conn.run([JOURNAL, JOURNAL_APPLIED], 'readonly', 'default', async (tx) => {
-    const [marker, keys, records] = await Promise.all([
-      tx.objectStore(JOURNAL_APPLIED).get(APPLIED_KEY),
-      tx.objectStore(JOURNAL).getAllKeys(),
-      tx.objectStore(JOURNAL).getAll(),
+    const applied = decodeApplied(await tx.objectStore(JOURNAL_APPLIED).get(APPLIED_KEY));
+    // Records below the marker are drained; the next journal write deletes them. Only the rest
+    // is read: a drained batch can be megabytes, and decoding it would only slow the open.
+    const undrained = KeyRange.lowerBound(applied.seq);
+    const [keys, records, last] = await Promise.all([
+      tx.objectStore(JOURNAL).getAllKeys(undrained),
+      tx.objectStore(JOURNAL).getAll(undrained),
+      tx.objectStore(JOURNAL).openKeyCursor(null, 'prev'),
     ]);
-    const applied = decodeApplied(marker);
-    // Records below the marker are drained; the next journal write deletes them.
     drainedSeq = applied.seq - 1;
-    nextSeq = Math.max(applied.seq, ...keys) + 1;
+    nextSeq = Math.max(applied.seq, (last?.primaryKey as number | undefined) ?? 0, ...keys) + 1;
     keys.forEach((seq, i) => {
       if (seq < applied.seq) return;
       const b = new PendingBatch(seq, decodeBatch(fromValue(records[i])!));
