@@ -71,6 +71,8 @@ export function specOf(q: Query | QueryBuilder): Query {
 export class WeftClient<S = unknown> implements LiveQueryHost, TextHost {
   /** Resolves once the host has opened the database. */
   readonly ready: Promise<OpenResult>;
+  /** Settles once the open request is on its way to the host (or the open failed before). */
+  private readonly openPosted: Promise<void>;
   private opened: OpenResult | undefined;
   private readonly observers = new Map<string, QueryObserver>();
   private readonly diffSinks = new Map<string, (bytes: Uint8Array) => void>();
@@ -102,26 +104,31 @@ export class WeftClient<S = unknown> implements LiveQueryHost, TextHost {
     readonly link: HostLink,
   ) {
     this.unlisten = link.onPush((p) => this.onPush(p));
-    this.ready = this.open();
+    let posted!: () => void;
+    this.openPosted = new Promise((r) => (posted = r));
+    this.ready = this.open(posted);
+    // Settled either way: a failed open is reported through `ready`.
+    this.ready.finally(posted).catch(() => undefined);
     // Unhandled-rejection noise is the app's to see through `ready` or the first call.
     this.ready.catch(() => undefined);
     this.followNetwork();
   }
 
-  private async open(): Promise<OpenResult> {
+  private async open(posted: () => void): Promise<OpenResult> {
     await holdTabLock(this.tabLock);
     unwrap(await this.link.api.attach(this.tabLock));
     const schema = this.options.schema as Schema<SchemaShape> | undefined;
-    const result = unwrap(
-      await this.link.api.open({
-        name: this.options.name,
-        schema: schema === undefined ? null : encodeSchema(schema),
-        identity: this.options.identity ?? null,
-        db: this.options.db ?? null,
-        relay: this.options.relay ?? null,
-        ...(this.options.encrypted === true ? { encrypted: true } : {}),
-      }),
-    );
+    const opening = this.link.api.open({
+      name: this.options.name,
+      schema: schema === undefined ? null : encodeSchema(schema),
+      identity: this.options.identity ?? null,
+      db: this.options.db ?? null,
+      relay: this.options.relay ?? null,
+      ...(this.options.encrypted === true ? { encrypted: true } : {}),
+    });
+    // The host now knows this database is opening: live queries may subscribe (startLive).
+    posted();
+    const result = unwrap(await opening);
     this.opened = result;
     unwrap(await this.link.api.watchStatus(this.options.name));
     return result;
@@ -350,8 +357,13 @@ export class WeftClient<S = unknown> implements LiveQueryHost, TextHost {
   async startLive(sub: string, query: Query, onDiff: (bytes: Uint8Array) => void): Promise<void> {
     this.diffSinks.set(sub, onDiff);
     try {
-      await this.ready;
-      unwrap(await this.link.api.subscribe(this.options.name, sub, query));
+      // Sent once the host is opening the database, not once it has loaded: while it loads,
+      // the host answers the first screen from storage (engine-host.ts `peek`).
+      await this.openPosted;
+      const first = await this.link.api.subscribe(this.options.name, sub, query);
+      // A failed open explains a refused subscribe better than the refusal does.
+      if (!first.ok) await this.ready;
+      unwrap(first.ok ? first : await this.link.api.subscribe(this.options.name, sub, query));
     } catch (err) {
       this.diffSinks.delete(sub);
       throw err;

@@ -18,7 +18,7 @@ import {
   inspect,
   parseInspectRequest,
   parseQuery,
-  createReplica,
+  openReplica,
   type SocketLike,
   decodeSchema,
   queriesOf,
@@ -26,8 +26,10 @@ import {
   type Identity,
   type InspectRequest,
   type InspectResponse,
+  type LiveDiff,
   type Query,
   type Replica,
+  type ReplicaOpening,
   type Row,
   type Schema,
   type StorageAdapter,
@@ -102,6 +104,8 @@ function checkName(name: unknown): asserts name is string {
 /** Hosts replicas for any number of connections. */
 export class EngineHost {
   private readonly dbs = new Map<string, Promise<OpenDb>>();
+  /** Databases still loading, whose first screens storage can answer (replica-opening.ts). */
+  private readonly openings = new Map<string, Promise<ReplicaOpening | undefined>>();
   private readonly identities: IdentityStore;
   private identity: Identity | undefined;
 
@@ -131,6 +135,15 @@ export class EngineHost {
     });
   }
 
+  /**
+   * The rows of `query` from storage while database `name` is still loading, when storage can
+   * answer them exactly; `undefined` otherwise (then subscribe once it has loaded).
+   */
+  peek(name: string, query: Query): Promise<Row[] | undefined> {
+    const opening = this.openings.get(name);
+    return opening === undefined ? Promise.resolve(undefined) : opening.then((o) => o?.peek(query));
+  }
+
   /** An open database, or `E_NOT_FOUND` when this connection never opened it. */
   get(name: string): Promise<OpenDb> {
     const p = this.dbs.get(name);
@@ -139,11 +152,23 @@ export class EngineHost {
   }
 
   private async openNew(req: OpenRequest): Promise<OpenDb> {
+    // Set now, before the awaits below, so a subscription that arrives meanwhile finds it.
+    let found!: (o: ReplicaOpening | undefined) => void;
+    this.openings.set(req.name, new Promise((r) => (found = r)));
+    try {
+      return await this.openDb(req, found);
+    } finally {
+      found(undefined);
+      this.openings.delete(req.name);
+    }
+  }
+
+  private async openDb(req: OpenRequest, found: (o: ReplicaOpening) => void): Promise<OpenDb> {
     const schema = req.schema === null ? undefined : decodeSchema(req.schema);
     const identity = await this.identities.get(req.identity);
     this.identity ??= identity;
     const storage = await (this.options.openStorage ?? ((n) => openIndexedDbStorage(`weft:${n}`)))(req.name);
-    const replica = await createReplica({
+    const opening = openReplica({
       identity,
       storage,
       ...(schema === undefined ? {} : { schema }),
@@ -152,6 +177,8 @@ export class EngineHost {
         : { db: req.db as OpenResult['db'] }),
       durability: this.options.durability ?? 'relaxed',
     });
+    found(opening);
+    const replica = await opening.replica;
     const ledger = new MutationLedger(storage);
     await replica.use(ledger);
     const openSocket = this.options.openSocket ?? ((u: string) => new WebSocket(u) as unknown as SocketLike);
@@ -240,6 +267,18 @@ function safePush(push: PushFn, msg: Push, transfer: Transferable[]): void {
   }
 }
 
+/** The diff that shows `rows` as a subscription's whole result. */
+function initialDiff(rows: readonly Row[]): LiveDiff {
+  return {
+    added: rows.map((row, index) => ({ id: row.id, index, row })),
+    removed: [],
+    changed: [],
+    moved: [],
+    result: rows,
+    initial: true,
+  };
+}
+
 /** One connection's view of the host (the object comlink exposes). */
 export class HostConnection implements HostApi {
   private readonly subs = new Map<string, () => void>();
@@ -312,13 +351,28 @@ export class HostConnection implements HostApi {
       this.subs.get(sub)?.();
       this.subs.delete(sub);
       parseQuery(query);
-      const db = await this.host.get(name);
-      this.checkOpen();
-      const stop = db.replica.subscribe(query, (diff) => {
+      const opened = this.host.get(name);
+      // Until the live query starts, this entry cancels the subscription (an unsubscribe or a
+      // repeated subscribe while the database loads).
+      const st: { state: 'waiting' | 'live' | 'cancelled' } = { state: 'waiting' };
+      this.subs.set(sub, () => (st.state = 'cancelled'));
+      const send = (diff: LiveDiff): void => {
         const bytes = encodeDiff(diff);
         safePush(this.push, { weft: 'diff', sub, bytes }, [bytes.buffer as ArrayBuffer]);
-      });
-      this.subs.set(sub, stop);
+      };
+      // A first screen from storage while the database loads; the live query's initial diff
+      // replaces it once the replica is ready (the tab applies `initial` diffs from scratch).
+      void this.host
+        .peek(name, query)
+        .then((rows) => {
+          if (rows !== undefined && st.state === 'waiting' && !this.closed) send(initialDiff(rows));
+        })
+        .catch(() => undefined);
+      const db = await opened;
+      this.checkOpen();
+      if (st.state === 'cancelled') return null;
+      st.state = 'live';
+      this.subs.set(sub, db.replica.subscribe(query, send));
       return null;
     });
   }
