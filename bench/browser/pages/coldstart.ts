@@ -6,11 +6,21 @@
  *    `idb` object store holding the same final docs. Then it loads index.html again in a fresh
  *    same-origin iframe (new document, new JS realm, fresh module instances; IndexedDB
  *    persists) and runs the measure phase there.
- *  - measure (the iframe): time from opening the storage and `createReplica` over the same
- *    database to the first result of an indexed query returning 50 docs; then, in the same
+ *  - measure (the iframe): time from opening the storage and `openReplica` over the same
+ *    database to the first result of an indexed query returning 50 docs (answered from the
+ *    stored index while the replica loads, query/stored-query.ts), then the time until the
+ *    replica has fully loaded and the check that it answers the same rows; then, in the same
  *    page, `openDB` + `getAll` of the raw store.
  */
-import { createReplica, generateIdentity, type Replica, type StorageAdapter } from '@weft/engine';
+import {
+  createReplica,
+  generateIdentity,
+  openReplica,
+  query,
+  QueryBuilder,
+  type Replica,
+  type StorageAdapter,
+} from '@weft/engine';
 import { openIndexedDbStorage } from '@weft/worker';
 import { openDB } from 'idb';
 import { deleteDatabase, freshName } from '../lib/idb-util.ts';
@@ -46,7 +56,8 @@ function valueOf(field: string, i: number, round: number): string | number | boo
   }
 }
 
-const coldQuery = (r: Replica) => r.query(C).where('rank', '>=', RANK_FROM).orderBy('rank').limit(50);
+const coldQuery = (r: Replica | QueryBuilder) =>
+  (r instanceof QueryBuilder ? r : r.query(C)).where('rank', '>=', RANK_FROM).orderBy('rank').limit(50);
 
 interface Built {
   readonly name: string;
@@ -133,14 +144,30 @@ async function measure(args: Record<string, unknown>): Promise<Record<string, un
   const name = String(args.name);
   const rawName = String(args.rawName);
   const identity = await generateIdentity();
+  // Chromium opens the origin's IndexedDB backing store (one LevelDB for every database of the
+  // origin) on the first open after all connections closed, replaying its recent writes. That
+  // cost belongs to the browser and the origin, not to either contender, and whichever opened
+  // first would pay it: pay it up front on a tiny database, and report it.
+  const w0 = performance.now();
+  const warm = await openDB(`${name}-warm`, 1);
+  warm.close();
+  const originOpenMs = performance.now() - w0;
   const t0 = performance.now();
   const storage = await openIndexedDbStorage(name);
   const t1 = performance.now();
   const reads: Record<string, number> = {};
-  const replica = await createReplica({ identity, storage: timedReads(storage, reads), indexes: INDEXES });
+  // The first screen comes from the stored index while the full open loads in the background.
+  const opening = openReplica({ identity, storage: timedReads(storage, reads), indexes: INDEXES });
+  const rows = await opening.fetch(coldQuery(query(C)));
   const t2 = performance.now();
-  const rows = coldQuery(replica).run();
+  const firstReads = { ...reads };
+  const replica = await opening.replica;
   const t3 = performance.now();
+  const loadedIds = coldQuery(replica)
+    .run()
+    .map((row) => row.id);
+  if (loadedIds.join() !== rows.map((r) => r.id).join())
+    throw new Error('the stored answer differs from the loaded one');
   const plan = coldQuery(replica).explain().plan;
   const docs = replica.list(C).length;
   await replica.close();
@@ -151,10 +178,13 @@ async function measure(args: Record<string, unknown>): Promise<Record<string, un
   const r2 = performance.now();
   raw.close();
   return {
-    ms: t3 - t0,
+    ms: t2 - t0,
+    origin_idb_open_ms: originOpenMs,
     open_storage_ms: t1 - t0,
-    create_replica_ms: t2 - t1,
-    query_ms: t3 - t2,
+    first_query_ms: t2 - t1,
+    full_open_ms: t3 - t0,
+    served_from: opening.servedFromStorage === 1 ? 'storage' : 'replica',
+    first_reads: firstReads,
     raw_open_ms: r1 - r0,
     raw_getall_ms: r2 - r1,
     raw_docs: all.length,
@@ -197,12 +227,15 @@ export async function run(args: Record<string, unknown>): Promise<Record<string,
   if (ids.length !== 50 || ids.some((id, i) => id !== built.expected[i]))
     throw new Error('cold query result differs from the one before reload');
   if (m.docs !== docs || m.raw_docs !== docs) throw new Error(`expected ${docs} docs, got ${String(m.docs)}`);
-  const reads = Object.entries(m.reads as Record<string, number>)
-    .map(([k, v]) => `${k}=${Math.round(v)}`)
-    .join(' ');
-  console.log(`cold-start storage reads: ${reads}`);
+  const fmt = (r: unknown): string =>
+    Object.entries(r as Record<string, number>)
+      .map(([k, v]) => `${k}=${Math.round(v)}`)
+      .join(' ');
+  console.log(`storage reads for the first result: ${fmt(m.first_reads)}`);
+  console.log(`storage reads for the full open: ${fmt(m.reads)}`);
   await deleteDatabase(built.name);
   await deleteDatabase(built.rawName);
+  await deleteDatabase(`${built.name}-warm`);
   return {
     bench: 'coldstart',
     docs,
@@ -211,9 +244,11 @@ export async function run(args: Record<string, unknown>): Promise<Record<string,
     ops: built.ops,
     changes: built.changes,
     ops_per_change: batch,
+    origin_idb_open_ms: ms1(m.origin_idb_open_ms),
     open_storage_ms: ms1(m.open_storage_ms),
-    create_replica_ms: ms1(m.create_replica_ms),
-    query_ms: ms1(m.query_ms),
+    first_query_ms: ms1(m.first_query_ms),
+    full_open_ms: ms1(m.full_open_ms),
+    served_from: m.served_from,
     raw_open_ms: ms1(m.raw_open_ms),
     result_rows: ids.length,
     plan: m.plan,
