@@ -59,17 +59,23 @@ async function seed(storage: StorageAdapter, identities: IdentityStore): Promise
   return db;
 }
 
+/** Seeds a database, then reopens it in a new host with the change log gated and subscribes. */
+async function reopenAndSubscribe() {
+  const identities = new IdentityStore();
+  const g = gated(createMemoryStorage());
+  const db = await seed(g.storage, identities);
+  g.gate.on = true;
+  const host = new EngineHost({ identities, openStorage: async () => g.storage });
+  const pushes: Push[] = [];
+  const conn = host.connect((p) => pushes.push(p));
+  const opened = conn.open({ ...openReq, db });
+  const subscribed = conn.subscribe('app', 's1', firstScreen);
+  return { g, pushes, conn, opened, subscribed };
+}
+
 describe('EngineHost first screen', () => {
   it('answers a subscription from storage while the replica loads, then goes live', async () => {
-    const identities = new IdentityStore();
-    const g = gated(createMemoryStorage());
-    const db = await seed(g.storage, identities);
-    g.gate.on = true;
-    const host = new EngineHost({ identities, openStorage: async () => g.storage });
-    const pushes: Push[] = [];
-    const conn = host.connect((p) => pushes.push(p));
-    const opened = conn.open({ ...openReq, db });
-    const subscribed = conn.subscribe('app', 's1', firstScreen);
+    const { g, pushes, conn, opened, subscribed } = await reopenAndSubscribe();
     let rows: Row[] = [];
     const drain = (): void => {
       for (const p of pushes.splice(0)) if (p.weft === 'diff') rows = applyDiff(rows, decodeDiff(p.bytes));
@@ -92,15 +98,7 @@ describe('EngineHost first screen', () => {
   });
 
   it('sends nothing from storage to a subscription cancelled while the database loads', async () => {
-    const identities = new IdentityStore();
-    const g = gated(createMemoryStorage());
-    const db = await seed(g.storage, identities);
-    g.gate.on = true;
-    const host = new EngineHost({ identities, openStorage: async () => g.storage });
-    const pushes: Push[] = [];
-    const conn = host.connect((p) => pushes.push(p));
-    const opened = conn.open({ ...openReq, db });
-    const subscribed = conn.subscribe('app', 's1', firstScreen);
+    const { g, pushes, conn, opened, subscribed } = await reopenAndSubscribe();
     unwrap(await conn.unsubscribe('s1'));
     g.release();
     unwrap(await opened);
