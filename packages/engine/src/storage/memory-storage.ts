@@ -66,17 +66,22 @@ class MemoryStore {
   bytes = 0;
   /** Every key in byte order as of the last merge; may hold keys deleted since (tombstones). */
   private sorted: string[] = [];
-  /** Keys inserted since the last merge, kept sorted and distinct; may hold tombstones too. */
+  /**
+   * Keys inserted since the last merge, in insertion order until a read sorts them (`unsorted`):
+   * a batch of puts costs O(1) each, and the sort runs once, when a range is read. May hold
+   * tombstones and repeats (a key deleted and put again).
+   */
   private pending: string[] = [];
+  private unsorted = false;
 
   /** Stores `slot` under `k` and returns what it replaced. */
   set(k: string, slot: Slot): Slot | undefined {
     const prev = this.map.get(k);
     this.map.set(k, slot);
     if (prev === undefined) {
-      const at = lowerBound(this.pending, k);
-      if (this.pending[at] !== k) this.pending.splice(at, 0, k);
-      // A bounded buffer keeps inserts O(buffer) and merges O(store) only every MAX_PENDING keys.
+      this.pending.push(k);
+      this.unsorted = true;
+      // A bounded buffer keeps range reads cheap and merges O(store) only every MAX_PENDING keys.
       if (this.pending.length > MAX_PENDING) this.merge();
     } else this.bytes -= prev.key.length + prev.value.length;
     this.bytes += slot.key.length + slot.value.length;
@@ -92,8 +97,16 @@ class MemoryStore {
     return prev;
   }
 
+  private sortPending(): void {
+    if (!this.unsorted) return;
+    // Default sort compares UTF-16 code units, which for latin1 keys is byte order.
+    this.pending.sort();
+    this.unsorted = false;
+  }
+
   /** Folds the buffer into the index, dropping tombstones and duplicates on the way. */
   private merge(): void {
+    this.sortPending();
     const old = this.sorted;
     const add = this.pending;
     const merged: string[] = [];
@@ -118,6 +131,7 @@ class MemoryStore {
    * never reorders either array.
    */
   *range(gte: string | undefined, lt: string | undefined, reverse: boolean): Generator<string> {
+    this.sortPending();
     const a = this.sorted;
     const b = this.pending;
     const aLo = gte === undefined ? 0 : lowerBound(a, gte);
@@ -176,20 +190,22 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     return n;
   };
 
+  // No closure per op: this runs for every record of every batch.
   const apply = (op: WriteOp, undo: Undo[] | undefined): void => {
     const store = stores.get(op.store)!;
-    const record = (k: string, prev: Slot | undefined): void => {
-      undo?.push({ store, k, prev });
-    };
     if (op.type === 'put') {
       const k = keyString(op.key);
-      record(k, store.set(k, { key: op.key.slice(), value: op.value.slice() }));
+      const prev = store.set(k, { key: op.key.slice(), value: op.value.slice() });
+      undo?.push({ store, k, prev });
     } else if (op.type === 'delete') {
       const k = keyString(op.key);
       const prev = store.remove(k);
-      if (prev !== undefined) record(k, prev);
+      if (prev !== undefined) undo?.push({ store, k, prev });
     } else {
-      for (const k of store.range(keyString(op.gte), keyString(op.lt), false)) record(k, store.remove(k));
+      for (const k of store.range(keyString(op.gte), keyString(op.lt), false)) {
+        const prev = store.remove(k);
+        undo?.push({ store, k, prev });
+      }
     }
   };
 
