@@ -9,7 +9,7 @@
  * BROWSER_DEPS), and a `bench/NAME.ts` whose `run` calls `runInBrowser('NAME', args)` and prints
  * the table. Page console output is echoed here with a `[page]` prefix.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright';
@@ -77,6 +77,12 @@ export async function runInBrowser(
     page.on('pageerror', (e) => errors.push(e));
     await page.goto(`http://127.0.0.1:${address.port}/index.html`);
     await page.waitForFunction(() => 'weftBench' in globalThis);
+    // WEFT_BENCH_PROFILE=file.cpuprofile: a CPU profile of the page's main thread over the run
+    // (open it in Chrome DevTools' Performance panel), to see where a browser benchmark's time goes.
+    const profileTo = process.env.WEFT_BENCH_PROFILE;
+    const cdp = profileTo === undefined ? undefined : await page.context().newCDPSession(page);
+    await cdp?.send('Profiler.enable');
+    await cdp?.send('Profiler.start');
     const figures = await page.evaluate(
       ([n, a]) =>
         (
@@ -86,6 +92,11 @@ export async function runInBrowser(
         ).weftBench.run(n, a),
       [name, args] as const,
     );
+    if (cdp !== undefined && profileTo !== undefined) {
+      const { profile } = await cdp.send('Profiler.stop');
+      await writeFile(profileTo, JSON.stringify(profile));
+      console.log(`CPU profile of the page written to ${profileTo}`);
+    }
     if (errors.length > 0) throw errors[0]!;
     return figures;
   } finally {
