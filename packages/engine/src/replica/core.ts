@@ -166,7 +166,7 @@ export class ReplicaCore {
         this.clock.observe(sc.change.hlc);
         kr?.noteApplied(raw);
       } else effects.push({ type: 'changeRejected', hash, code: verdict.code });
-      for (const w of putEntryOps(entry, true)) writes.push(w);
+      for (const w of putEntryOps(entry)) writes.push(w);
       stored.push(hash);
       if (fork !== undefined) this.invalidateFrom(author, fork, touched, writes, effects);
       reconsider(sc);
@@ -187,7 +187,7 @@ export class ReplicaCore {
           if (e === undefined || e.status === status || e.covered !== undefined) return;
           this.log.setStatus(e, status, code);
           if (status === 'rejected' && code !== null) effects.push({ type: 'rolledBack', hash: h, code });
-          for (const w of putEntryOps(e, false)) writes.push(w);
+          for (const w of putEntryOps(e)) writes.push(w);
           for (const k of this.state.docsOf(e.sc)) toRebuild.add(k);
         },
         rebuildNow: (keys) => this.state.rebuild(keys, touched),
@@ -215,7 +215,7 @@ export class ReplicaCore {
       if (verdict !== null) {
         this.log.setStatus(entry, 'rejected', verdict.code);
         effects.push({ type: 'rolledBack', hash: raw.hash, code: verdict.code });
-        for (const w of putEntryOps(entry, false)) writes.push(w);
+        for (const w of putEntryOps(entry)) writes.push(w);
       }
       this.state.rebuild(new Set(this.state.docsOf(opened.sc)), touched);
       reconsider(opened.sc);
@@ -287,7 +287,7 @@ export class ReplicaCore {
       if (e.status !== 'applied') continue;
       this.log.setStatus(e, 'rejected', 'E_EQUIVOCATION');
       effects.push({ type: 'rolledBack', hash: e.sc.hash, code: 'E_EQUIVOCATION' });
-      writes.push(...putEntryOps(e, false));
+      writes.push(...putEntryOps(e));
       for (const k of this.state.docsOf(e.sc)) rebuild.add(k);
     }
     this.state.rebuild(rebuild, touched);

@@ -295,20 +295,16 @@ export function metaKey(name: string): Uint8Array {
   return utf8(name);
 }
 
-const EMPTY = new Uint8Array(0);
-
-/** Writes that store (or re-store with a new status) one log entry. */
-export function putEntryOps(entry: LogEntry, withChain: boolean): WriteOp[] {
+/**
+ * Writes that store (or re-store with a new status) one log entry: one record. The per-author
+ * chain index is rebuilt in memory from these records at open (log/change-log.ts); stores
+ * written by older versions may still hold `chain` entries, which nothing reads.
+ */
+export function putEntryOps(entry: LogEntry): WriteOp[] {
   // The roll-back flag is appended only when set, so ordinary records keep their old form.
   const fields: CanonicalValue[] = [entry.sc.bytes, entry.status, entry.reason, entry.order];
   if (entry.rolledBack === true) fields.push(true);
-  const record = encode(fields);
-  const ops: WriteOp[] = [{ type: 'put', store: 'changes', key: changeKey(entry.sc.hash), value: record }];
-  if (withChain) {
-    const c = entry.sc.change;
-    ops.push({ type: 'put', store: 'chain', key: chainKey(c.author, c.seq, entry.sc.hash), value: EMPTY });
-  }
-  return ops;
+  return [{ type: 'put', store: 'changes', key: changeKey(entry.sc.hash), value: encode(fields) }];
 }
 
 /** A decoded change record. */

@@ -59,7 +59,7 @@ export async function bootstrapFromSnapshot(
   }
   [v.genesis, ...v.bodies].forEach((sc, order) => {
     const e = log.get(sc.hash)!;
-    writes.push(...putEntryOps({ sc, height: e.height, status: e.status, reason: e.reason, order }, true));
+    writes.push(...putEntryOps({ sc, height: e.height, status: e.status, reason: e.reason, order }));
   });
   writes.push(putCurrentSnapshot(snapshot));
   await storage.write(writes, { durability: 'strict' });
