@@ -129,6 +129,16 @@ describe('runStoredQuery', () => {
     expect(await runStoredQuery(storage, INDEXES, QUERIES.rangeAsc!(query('items')).spec)).toBeUndefined();
   });
 
+  it('rejects a malformed query with E_INVALID_ARGUMENT, before reading anything', async () => {
+    const storage = keptStorage();
+    const bad = { ...query('items').spec, limit: -1 };
+    await expect(runStoredQuery(storage, INDEXES, bad)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    const opening = openReplica({ identity: await generateIdentity(), storage, create: { name: 't' } });
+    await expect(opening.fetch(bad)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    expect(storage.reads.filter((r) => r === 'scan:indexes')).toEqual([]);
+    await opening.replica;
+  });
+
   it('returns undefined for an empty storage', async () => {
     const spec = QUERIES.rangeAsc!(query('items')).spec;
     expect(await runStoredQuery(createMemoryStorage(), INDEXES, spec)).toBeUndefined();
