@@ -14,6 +14,10 @@
  *     re-applying a prefix is harmless (ops are plain puts and deletes, applied in order).
  *  3. Until a batch is fully drained, reads resolve keys through it (newest batch first), so
  *     the adapter always reads as if every committed batch had been applied.
+ *  4. A drain skips a put or delete whose key a later *committed* batch writes or deletes
+ *     again (indexeddb-overlay.ts `opsToCopy`): that batch is durable and drains after this
+ *     one (invariant 2), also after a crash, so the stores end the same without the copy.
+ *     A sync that commits batch after batch over the same docs copies each field once.
  *
  *   record  = op*       op = type u8, store u8, then by type:
  *     put         varint len, key, varint len, value

@@ -118,3 +118,19 @@ export function mergeScan(
   const limited = shape.limit === undefined ? out : out.slice(0, shape.limit);
   return limited.map(({ k, value }) => ({ key: keyBytes(k), value }));
 }
+
+/**
+ * The ops of `chunk` a drain must still copy: a put or delete of a key that a later committed
+ * batch writes or deletes again is skipped, because the stores end in the same state without
+ * it, and reads resolve that key through the later batch until it drains
+ * (indexeddb-journal.ts, invariant 4). Range deletes are always copied: they are ordered
+ * against the puts around them.
+ */
+export function opsToCopy(chunk: readonly WriteOp[], later: readonly PendingBatch[]): WriteOp[] {
+  if (later.length === 0) return chunk as WriteOp[];
+  return chunk.filter((op) => {
+    if (op.type === 'deleteRange') return true;
+    const k = keyString(op.key);
+    return later.every((b) => b.lookup(op.store, k) === undefined);
+  });
+}

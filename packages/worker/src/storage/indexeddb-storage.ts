@@ -28,7 +28,7 @@ import {
 import { IdbConnection } from './indexeddb-connection.ts';
 import { applyOps, writeTx } from './indexeddb-apply.ts';
 import { decodeApplied, decodeBatch, encodeApplied, encodeBatch } from './indexeddb-journal.ts';
-import { PendingBatch, keyString, mergeScan, resolve } from './indexeddb-overlay.ts';
+import { PendingBatch, keyString, mergeScan, opsToCopy, resolve } from './indexeddb-overlay.ts';
 import { JOURNAL, JOURNAL_APPLIED, fromKey, fromValue, toKey, type WeftIdbStore } from './indexeddb-schema.ts';
 
 /** Options for {@link openIndexedDbStorage}. */
@@ -93,7 +93,12 @@ export async function openIndexedDbStorage(
         const b = pending[0];
         if (b === undefined || !b.committed) break;
         const end = Math.min(b.applied + DRAIN_CHUNK, b.ops.length);
-        const chunk = b.ops.slice(b.applied, end);
+        // Batches that committed while earlier ones drain (a sync delivering batch after batch)
+        // rewrite the same doc fields: copy only what no later batch overwrites.
+        const chunk = opsToCopy(
+          b.ops.slice(b.applied, end),
+          pending.slice(1).filter((p) => p.committed),
+        );
         const stores: WeftIdbStore[] = [...new Set(chunk.map((op) => op.store)), JOURNAL_APPLIED];
         try {
           // The journal already holds the batch durably: the copy needs no flush of its own.
