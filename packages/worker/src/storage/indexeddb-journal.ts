@@ -18,6 +18,10 @@
  *     again (indexeddb-overlay.ts `opsToCopy`): that batch is durable and drains after this
  *     one (invariant 2), also after a crash, so the stores end the same without the copy.
  *     A sync that commits batch after batch over the same docs copies each field once.
+ *  5. Drains start DRAIN_DELAY_MS after a batch found none scheduled, or at once past a backlog
+ *     cap (indexeddb-storage.ts `scheduleDrain`), so batches arriving in a burst drain together
+ *     and the copying stays off the path of the writes that are still coming. Durability does
+ *     not wait for it (invariant 1); only the journal's memory does, bounded by the cap.
  *
  *   record  = op*       op = type u8, store u8, then by type:
  *     put         varint len, key, varint len, value

@@ -4,6 +4,7 @@
  * anything about it, else by what IndexedDB holds.
  */
 import type { Entry, StoreName, WriteOp } from '@weft/engine';
+import { decodeBatch } from './indexeddb-journal.ts';
 
 /** Latin1 string of `bytes`: one code unit per byte, so string order is byte order. */
 export function keyString(bytes: Uint8Array): string {
@@ -25,20 +26,39 @@ interface StoreIndex {
   readonly ranges: { readonly gte: string; readonly lt: string; readonly at: number }[];
 }
 
-/** A journaled batch, from its journal put until it is fully drained. */
+/**
+ * A journaled batch, from its journal put until it is fully drained. It holds the journal
+ * record itself (our own bytes, never the caller's, which the caller may reuse while the batch
+ * waits to drain) and decodes its ops on first need: a drain or a read, both off the write path.
+ */
 export class PendingBatch {
   /** True once the journal put committed: only then do reads see it. */
   committed = false;
   /** Ops already copied into the port's stores. */
   applied = 0;
-  readonly stores: ReadonlySet<StoreName>;
+  private decoded: readonly WriteOp[] | undefined;
   private index: Map<StoreName, StoreIndex> | undefined;
 
   constructor(
     readonly seq: number,
-    readonly ops: readonly WriteOp[],
-  ) {
-    this.stores = new Set(ops.map((op) => op.store));
+    private readonly record: Uint8Array,
+    /** The stores the batch writes. */
+    readonly stores: ReadonlySet<StoreName>,
+    /** How many ops it holds. */
+    readonly size: number,
+  ) {}
+
+  /** A batch from its journal record alone (replayed after a crash). */
+  static fromRecord(seq: number, record: Uint8Array): PendingBatch {
+    const ops = decodeBatch(record);
+    const b = new PendingBatch(seq, record, new Set(ops.map((op) => op.store)), ops.length);
+    b.decoded = ops;
+    return b;
+  }
+
+  /** The batch's ops, in order. */
+  get ops(): readonly WriteOp[] {
+    return (this.decoded ??= decodeBatch(this.record));
   }
 
   // Built on the first read only: reads are rare (cold start), writes are the hot path.
@@ -82,7 +102,8 @@ export function resolve(
 ): Uint8Array | undefined {
   for (let i = batches.length - 1; i >= 0; i--) {
     const v = batches[i]!.lookup(store, key);
-    if (v !== undefined) return v ?? undefined;
+    // A copy: the batch's bytes must not be changed through what a read returned.
+    if (v !== undefined) return v?.slice() ?? undefined;
   }
   return stored;
 }

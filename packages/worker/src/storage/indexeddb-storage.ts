@@ -27,7 +27,7 @@ import {
 } from '@weft/engine';
 import { IdbConnection } from './indexeddb-connection.ts';
 import { applyOps, writeTx } from './indexeddb-apply.ts';
-import { decodeApplied, decodeBatch, encodeApplied, encodeBatch } from './indexeddb-journal.ts';
+import { decodeApplied, encodeApplied, encodeBatch } from './indexeddb-journal.ts';
 import { PendingBatch, keyString, mergeScan, opsToCopy, resolve } from './indexeddb-overlay.ts';
 import { JOURNAL, JOURNAL_APPLIED, fromKey, fromValue, toKey, type WeftIdbStore } from './indexeddb-schema.ts';
 
@@ -58,6 +58,10 @@ export const DEFAULT_JOURNAL_MIN_OPS = 1024;
 /** Ops copied per drain transaction: bounds how long a drain holds up reads of the stores. */
 const DRAIN_CHUNK = 4096;
 const APPLIED_KEY = 'applied';
+/** How long committed batches wait for more before they are drained together. */
+const DRAIN_DELAY_MS = 1000;
+/** Undrained ops at which a drain starts at once: bounds the journal's memory. */
+const DRAIN_BACKLOG_OPS = 1 << 17;
 
 /** Thrown inside a direct write that finds a journaled batch ahead of it (never escapes). */
 const JOURNAL_AHEAD = new WeftError('E_INTERNAL', 'a journaled batch is ahead of this one');
@@ -92,7 +96,7 @@ export async function openIndexedDbStorage(
       while (!conn.closed) {
         const b = pending[0];
         if (b === undefined || !b.committed) break;
-        const end = Math.min(b.applied + DRAIN_CHUNK, b.ops.length);
+        const end = Math.min(b.applied + DRAIN_CHUNK, b.size);
         // Batches that committed while earlier ones drain (a sync delivering batch after batch)
         // rewrite the same doc fields: copy only what no later batch overwrites.
         const chunk = opsToCopy(
@@ -110,16 +114,36 @@ export async function openIndexedDbStorage(
           break; // Retried at the next write or open; reads see the batch meanwhile.
         }
         b.applied = end;
-        if (end === b.ops.length) {
+        if (end === b.size) {
           pending = pending.slice(1);
           drainedSeq = b.seq;
         }
       }
     })().finally(() => (draining = undefined)));
 
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Starts a drain DRAIN_DELAY_MS after the first batch that found none scheduled, or at once
+   * when the backlog is large: batches committed meanwhile are drained together, and a field
+   * rewritten by a later batch is copied once (invariant 4 of indexeddb-journal.ts).
+   */
+  const scheduleDrain = (): void => {
+    let backlog = 0;
+    for (const b of pending) backlog += b.size - b.applied;
+    if (backlog >= DRAIN_BACKLOG_OPS) {
+      clearTimeout(drainTimer);
+      drainTimer = undefined;
+      void drain();
+    } else
+      drainTimer ??= setTimeout(() => {
+        drainTimer = undefined;
+        void drain();
+      }, DRAIN_DELAY_MS);
+  };
+
   const journalWrite = async (ops: readonly WriteOp[], durability: IDBTransactionDurability): Promise<void> => {
     const record = encodeBatch(ops);
-    const batch = new PendingBatch(nextSeq++, ops);
+    const batch = new PendingBatch(nextSeq++, record, new Set(ops.map((op) => op.store)), ops.length);
     // Queued before the transaction exists, so no direct write can overtake it.
     pending.push(batch);
     try {
@@ -134,7 +158,7 @@ export async function openIndexedDbStorage(
     }
     cleanedSeq = Math.max(cleanedSeq, drainedSeq);
     batch.committed = true;
-    void drain();
+    scheduleDrain();
   };
 
   const directWrite = (ops: readonly WriteOp[], durability: IDBTransactionDurability): Promise<void> =>
@@ -162,10 +186,10 @@ export async function openIndexedDbStorage(
     nextSeq = Math.max(applied.seq, (last?.primaryKey as number | undefined) ?? 0, ...keys) + 1;
     keys.forEach((seq, i) => {
       if (seq < applied.seq) return;
-      const b = new PendingBatch(seq, decodeBatch(fromValue(records[i])!));
+      const b = PendingBatch.fromRecord(seq, fromValue(records[i])!);
       b.committed = true;
       b.applied = seq === applied.seq ? applied.op : 0;
-      if (b.applied < b.ops.length) pending.push(b);
+      if (b.applied < b.size) pending.push(b);
       else drainedSeq = seq;
     });
   });
@@ -259,6 +283,7 @@ export async function openIndexedDbStorage(
     },
 
     async close() {
+      clearTimeout(drainTimer);
       conn.close();
     },
 
