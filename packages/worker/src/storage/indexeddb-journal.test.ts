@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runStorageAdapterTests } from '@weft/engine/testing';
 import type { StorageAdapter, WriteOp } from '@weft/engine';
 import { decodeBatch, encodeBatch } from './indexeddb-journal.ts';
-import { PendingBatch, opsToCopy } from './indexeddb-overlay.ts';
+import { LastWriters, PendingBatch } from './indexeddb-overlay.ts';
 import {
   FakeIDBFactory,
   freshDbName,
@@ -112,15 +112,23 @@ describe('indexeddb write-behind journal', () => {
       { type: 'deleteRange', store: 'docs', gte: key(0), lt: key(9) },
       { type: 'put', store: 'meta', key: key(1), value: u8(1) },
     ];
-    const later = PendingBatch.fromRecord(2, encodeBatch([put(1, 2), { type: 'delete', store: 'docs', key: key(3) }]));
-    const ranged = PendingBatch.fromRecord(
-      3,
-      encodeBatch([{ type: 'deleteRange', store: 'docs', gte: key(2), lt: key(3) }]),
-    );
-    expect(opsToCopy(chunk, [])).toEqual(chunk);
-    // Key 1 and 3 are rewritten later, key 2 deleted by a later range; ranges and other stores stay.
-    expect(opsToCopy(chunk, [later, ranged])).toEqual([chunk[3], chunk[4]]);
-    expect(opsToCopy(chunk, [later])).toEqual([chunk[1], chunk[3], chunk[4]]);
+    const batch = (seq: number, ops: WriteOp[], committed = true): PendingBatch => {
+      const b = PendingBatch.fromRecord(seq, encodeBatch(ops));
+      b.committed = committed;
+      return b;
+    };
+    const first = batch(1, chunk);
+    const later = batch(2, [put(1, 2), { type: 'delete', store: 'docs', key: key(3) }]);
+    const ranged = batch(3, [{ type: 'deleteRange', store: 'docs', gte: key(2), lt: key(3) }]);
+    const uncommitted = batch(4, [put(2, 4)], false);
+    const writers = new LastWriters();
+    writers.fold([first]);
+    expect(writers.toCopy(chunk, 1)).toEqual(chunk);
+    // Keys 1 and 3 are written again later; a later range and an uncommitted batch don't count.
+    writers.fold([first, later, ranged, uncommitted]);
+    expect(writers.toCopy(chunk, 1)).toEqual([chunk[1], chunk[3], chunk[4]]);
+    writers.clear();
+    expect(writers.toCopy(chunk, 1)).toEqual(chunk);
   });
 
   it('drains batches committed within the drain delay together, copying each key once', async () => {

@@ -15,7 +15,7 @@
  *  3. Until a batch is fully drained, reads resolve keys through it (newest batch first), so
  *     the adapter always reads as if every committed batch had been applied.
  *  4. A drain skips a put or delete whose key a later *committed* batch writes or deletes
- *     again (indexeddb-overlay.ts `opsToCopy`): that batch is durable and drains after this
+ *     again (indexeddb-overlay.ts `LastWriters`): that batch is durable and drains after this
  *     one (invariant 2), also after a crash, so the stores end the same without the copy.
  *     A sync that commits batch after batch over the same docs copies each field once.
  *  5. Drains start DRAIN_DELAY_MS after a batch found none scheduled, or at once past a backlog

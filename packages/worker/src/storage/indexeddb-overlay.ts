@@ -141,17 +141,36 @@ export function mergeScan(
 }
 
 /**
- * The ops of `chunk` a drain must still copy: a put or delete of a key that a later committed
- * batch writes or deletes again is skipped, because the stores end in the same state without
- * it, and reads resolve that key through the later batch until it drains
- * (indexeddb-journal.ts, invariant 4). Range deletes are always copied: they are ordered
- * against the puts around them.
+ * Which committed batch last writes each key (indexeddb-journal.ts, invariant 4): a drain copies
+ * a put or delete only if no later committed batch writes or deletes that key again, because the
+ * stores end in the same state without it, and reads resolve the key through the later batch
+ * until it drains. Range deletes are always copied (they are ordered against the puts around
+ * them), and don't count as later writes: copying what a later range deletes is merely wasted.
+ * Built when a drain runs, off the write path.
  */
-export function opsToCopy(chunk: readonly WriteOp[], later: readonly PendingBatch[]): WriteOp[] {
-  if (later.length === 0) return chunk as WriteOp[];
-  return chunk.filter((op) => {
-    if (op.type === 'deleteRange') return true;
-    const k = keyString(op.key);
-    return later.every((b) => b.lookup(op.store, k) === undefined);
-  });
+export class LastWriters {
+  private readonly last = new Map<string, number>();
+  private folded = 0;
+
+  /** Takes in the committed batches not seen yet (pending is in sequence order). */
+  fold(pending: readonly PendingBatch[]): void {
+    for (const b of pending) {
+      if (!b.committed) break;
+      if (b.seq <= this.folded) continue;
+      for (const op of b.ops) if (op.type !== 'deleteRange') this.last.set(op.store + keyString(op.key), b.seq);
+      this.folded = b.seq;
+    }
+  }
+
+  /** The ops of `chunk` (from batch `seq`) a drain must still copy. */
+  toCopy(chunk: readonly WriteOp[], seq: number): WriteOp[] {
+    return chunk.filter(
+      (op) => op.type === 'deleteRange' || (this.last.get(op.store + keyString(op.key)) ?? seq) <= seq,
+    );
+  }
+
+  /** Forgets everything: call when no batch is pending. */
+  clear(): void {
+    this.last.clear();
+  }
 }

@@ -28,7 +28,7 @@ import {
 import { IdbConnection } from './indexeddb-connection.ts';
 import { applyOps, writeTx } from './indexeddb-apply.ts';
 import { decodeApplied, encodeApplied, encodeBatch } from './indexeddb-journal.ts';
-import { PendingBatch, keyString, mergeScan, opsToCopy, resolve } from './indexeddb-overlay.ts';
+import { LastWriters, PendingBatch, keyString, mergeScan, resolve } from './indexeddb-overlay.ts';
 import { JOURNAL, JOURNAL_APPLIED, fromKey, fromValue, toKey, type WeftIdbStore } from './indexeddb-schema.ts';
 
 /** Options for {@link openIndexedDbStorage}. */
@@ -89,6 +89,7 @@ export async function openIndexedDbStorage(
   let drainedSeq = 0;
   let cleanedSeq = 0; // Journal records up to this seq are deleted.
   let draining: Promise<void> | undefined;
+  const lastWriters = new LastWriters();
 
   /** Copies committed journaled batches into the stores, oldest first, a chunk at a time. */
   const drain = (): Promise<void> =>
@@ -99,10 +100,8 @@ export async function openIndexedDbStorage(
         const end = Math.min(b.applied + DRAIN_CHUNK, b.size);
         // Batches that committed while earlier ones drain (a sync delivering batch after batch)
         // rewrite the same doc fields: copy only what no later batch overwrites.
-        const chunk = opsToCopy(
-          b.ops.slice(b.applied, end),
-          pending.slice(1).filter((p) => p.committed),
-        );
+        lastWriters.fold(pending);
+        const chunk = lastWriters.toCopy(b.ops.slice(b.applied, end), b.seq);
         const stores: WeftIdbStore[] = [...new Set(chunk.map((op) => op.store)), JOURNAL_APPLIED];
         try {
           // The journal already holds the batch durably: the copy needs no flush of its own.
@@ -117,6 +116,7 @@ export async function openIndexedDbStorage(
         if (end === b.size) {
           pending = pending.slice(1);
           drainedSeq = b.seq;
+          if (pending.length === 0) lastWriters.clear();
         }
       }
     })().finally(() => (draining = undefined)));
